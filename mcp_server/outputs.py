@@ -1,0 +1,140 @@
+"""Results a person can use: each output downloaded into the output dir, linked, and previewed when small.
+
+Files are named `<model-slug>_<task_id>[_<n>].<ext>`, the extension taken from the bytes (magic numbers) or the
+content type, never guessed from the model. Writes are atomic (temporary file, then rename), capped in size,
+and never overwrite a different file. Downloads carry no API key: output URLs live on a CDN.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import mimetypes
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import mcp_types as types
+
+from mcp_server.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PREVIEW_MAX_BYTES = 256 * 1024  # inline previews stay far below the ~1 MB stdio clients tolerate
+_MAGIC: tuple[tuple[bytes, int, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", 0, "image/png"), (b"\xff\xd8\xff", 0, "image/jpeg"), (b"GIF8", 0, "image/gif"),
+    (b"WEBP", 8, "image/webp"), (b"WAVE", 8, "audio/wav"), (b"ID3", 0, "audio/mpeg"), (b"\xff\xfb", 0, "audio/mpeg"),
+    (b"\xff\xf3", 0, "audio/mpeg"), (b"fLaC", 0, "audio/flac"), (b"OggS", 0, "audio/ogg"),
+    (b"ftypM4A", 4, "audio/mp4"), (b"ftyp", 4, "video/mp4"), (b"\x1a\x45\xdf\xa3", 0, "video/webm"),
+    (b"%PDF", 0, "application/pdf"),
+)
+_EXT = {"image/jpeg": ".jpg", "audio/mpeg": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav",
+        "video/mp4": ".mp4", "audio/mp4": ".m4a", "image/webp": ".webp", "audio/ogg": ".ogg",
+        "text/plain": ".txt", "application/json": ".json"}
+
+
+def sniff_mime(head: bytes, content_type: str | None = None) -> str:
+    """The media type from the first bytes, else from the Content-Type header."""
+    for magic, offset, mime in _MAGIC:
+        if head[offset:offset + len(magic)] == magic:
+            return mime
+    declared = (content_type or "").split(";")[0].strip().lower()
+    return declared or "application/octet-stream"
+
+
+def extension_for(mime: str) -> str:
+    return _EXT.get(mime) or mimetypes.guess_extension(mime) or ".bin"
+
+
+def model_slug(model: str) -> str:
+    return re.sub(r"[^A-Za-z0-9.]+", "-", model).strip("-").lower() or "task"
+
+
+def file_uri(task_id: str, index: int) -> str:
+    return f"unifically://tasks/{task_id}/files/{index}"
+
+
+class Outputs:
+    def __init__(self, settings: Settings, http: httpx2.AsyncClient) -> None:
+        self.settings = settings
+        self.http = http
+
+    @property
+    def directory(self) -> Path:
+        return self.settings.outputs_dir
+
+    async def download_all(self, model: str, task_id: str, urls: list[str]) -> list[Path]:
+        """Download each output URL; a failed download is logged and skipped (the URL is still returned)."""
+        paths: list[Path] = []
+        for index, url in enumerate(urls, start=1):
+            suffix = f"_{index}" if len(urls) > 1 else ""
+            try:
+                paths.append(await self.download(url, f"{model_slug(model)}_{task_id}{suffix}"))
+            except (httpx2.HTTPError, OSError, ValueError) as exc:
+                log.warning("could not download output %d of task %s: %s", index, task_id, exc)
+        return paths
+
+    async def download(self, url: str, stem: str) -> Path:
+        directory = self.directory
+        await anyio.Path(directory).mkdir(parents=True, exist_ok=True)
+        tmp = directory / f".{stem}.{os.getpid()}.part"
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            async with self.http.stream("GET", url) as response:
+                response.raise_for_status()
+                head = b""
+                async with await anyio.open_file(tmp, "wb") as out:
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > self.settings.max_download_bytes:
+                            raise ValueError(f"output larger than {self.settings.max_download_bytes} bytes")
+                        if len(head) < 64:
+                            head += chunk[:64]
+                        digest.update(chunk)
+                        await out.write(chunk)
+                mime = sniff_mime(head, response.headers.get("content-type"))
+            target = await anyio.to_thread.run_sync(_place, tmp, directory, stem, extension_for(mime),
+                                                    digest.hexdigest())
+        finally:
+            await anyio.Path(tmp).unlink(missing_ok=True)
+        return target
+
+    async def previews(self, paths: list[Path]) -> list[Any]:
+        """Inline ImageContent / AudioContent blocks for the files small enough to preview."""
+        blocks: list[Any] = []
+        for path in paths:
+            if (await anyio.Path(path).stat()).st_size > PREVIEW_MAX_BYTES:
+                continue
+            data = await anyio.Path(path).read_bytes()
+            mime = sniff_mime(data[:64])
+            if mime.startswith("image/"):
+                blocks.append(types.ImageContent(type="image", data=base64.b64encode(data).decode(), mime_type=mime))
+            elif mime.startswith("audio/"):
+                blocks.append(types.AudioContent(type="audio", data=base64.b64encode(data).decode(), mime_type=mime))
+        return blocks
+
+
+def _place(tmp: Path, directory: Path, stem: str, ext: str, digest: str) -> Path:
+    """Rename the finished download into place; never overwrite a different file."""
+    for n in range(1, 1000):
+        target = directory / (f"{stem}{ext}" if n == 1 else f"{stem}-{n}{ext}")
+        if target.exists():
+            if _sha256(target) == digest:
+                return target  # the same file, already saved
+            continue
+        os.replace(tmp, target)
+        return target
+    raise OSError(f"too many files named {stem}{ext} in {directory}")
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

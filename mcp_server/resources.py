@@ -1,0 +1,77 @@
+"""MCP resources: model pages, task records and saved output files.
+
+- `unifically://models/{model_id}`: the model's full documentation page (markdown).
+- `unifically://tasks/{task_id}`: the journal record of a task (JSON).
+- `unifically://tasks/{task_id}/files/{n}`: the n-th saved output file of a task, with its real mime type.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from pathlib import Path
+
+import anyio
+import mcp_types as types
+from mcp.shared.exceptions import MCPError
+
+from mcp_server.outputs import file_uri, sniff_mime
+from mcp_server.specs import find_model
+from mcp_server.tools.base import Services
+
+RESOURCE_NOT_FOUND = -32002
+_MODEL = re.compile(r"^unifically://models/(?P<id>[^?#]+)$")
+_TASK = re.compile(r"^unifically://tasks/(?P<id>[^/?#]+)$")
+_FILE = re.compile(r"^unifically://tasks/(?P<id>[^/?#]+)/files/(?P<n>\d+)$")
+
+TEMPLATES = [
+    types.ResourceTemplate(uri_template="unifically://models/{model_id}", name="model",
+                           description="Full documentation page of a model", mime_type="text/markdown"),
+    types.ResourceTemplate(uri_template="unifically://tasks/{task_id}", name="task",
+                           description="Journal record of a task (status, outputs, local files)",
+                           mime_type="application/json"),
+    types.ResourceTemplate(uri_template="unifically://tasks/{task_id}/files/{n}", name="task-file",
+                           description="The n-th saved output file of a task"),
+]
+
+
+async def list_resources(services: Services) -> list[types.Resource]:
+    """Recent tasks and their saved files."""
+    resources: list[types.Resource] = []
+    for row in await services.journal.list(limit=20):
+        if not row["task_id"]:
+            continue
+        resources.append(types.Resource(uri=f"unifically://tasks/{row['task_id']}", name=f"task {row['task_id']}",
+                                        description=f"{row['model']} ({row['status']})",
+                                        mime_type="application/json"))
+        for index, name in enumerate(row["files"] or [], start=1):
+            resources.append(types.Resource(uri=file_uri(row["task_id"], index), name=Path(name).name))
+    return resources
+
+
+async def read_resource(services: Services, uri: str) -> list[types.TextResourceContents | types.BlobResourceContents]:
+    if match := _MODEL.match(uri):
+        spec = find_model(match["id"])
+        if spec is None:
+            raise MCPError(RESOURCE_NOT_FOUND, f"No documented model {match['id']!r}; list_models shows them all.")
+        return [types.TextResourceContents(uri=uri, mime_type="text/markdown", text=spec.page)]
+    if match := _TASK.match(uri):
+        row = await services.journal.get(match["id"])
+        if row is None:
+            raise MCPError(RESOURCE_NOT_FOUND, f"Task {match['id']} is not in the local journal.")
+        return [types.TextResourceContents(uri=uri, mime_type="application/json",
+                                           text=json.dumps(row, ensure_ascii=False, indent=1))]
+    if match := _FILE.match(uri):
+        row = await services.journal.get(match["id"])
+        files = (row or {}).get("files") or []
+        index = int(match["n"])
+        if not 1 <= index <= len(files):
+            raise MCPError(RESOURCE_NOT_FOUND, f"Task {match['id']} has {len(files)} saved file(s); no file {index}.")
+        path = anyio.Path(files[index - 1])
+        if not await path.exists():
+            raise MCPError(RESOURCE_NOT_FOUND, f"The saved file {files[index - 1]} no longer exists.")
+        data = await path.read_bytes()
+        return [types.BlobResourceContents(uri=uri, mime_type=sniff_mime(data[:64]),
+                                           blob=base64.b64encode(data).decode())]
+    raise MCPError(RESOURCE_NOT_FOUND, f"Unknown resource {uri!r}.")

@@ -1,0 +1,121 @@
+"""The only wiring point: settings + transport in, a lowlevel MCP `Server` out.
+
+Tools are data (`mcp_server.tools`), their JSON schemas passed straight through; arguments are validated here
+before any handler runs. Every failure of a tool becomes an `isError` result the model can act on (never a
+stack trace); protocol errors are kept for protocol faults (an unknown tool name).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import httpx2
+import mcp_types as types
+from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
+from mcp.shared.exceptions import MCPError
+
+from mcp_server import __version__, resources
+from mcp_server.client import UnificallyClient, missing_key_message
+from mcp_server.errors import MissingApiKey, UnificallyError, redact
+from mcp_server.journal import Journal
+from mcp_server.outputs import Outputs
+from mcp_server.results import error_result
+from mcp_server.settings import Settings
+from mcp_server.tools import build_tools
+from mcp_server.tools.base import Call, Services
+from mcp_server.uploads import Uploads
+
+log = logging.getLogger(__name__)
+
+INSTRUCTIONS = (
+    "Unifically runs ~100 AI media models (video, image, audio) through one API. Use the typed tool of a model "
+    "family (list_models shows which), or create_task for any model id. Generation takes 10 s to 5 min: a tool "
+    "waits up to wait_seconds and then returns the task_id; call wait_for_task to keep waiting. Local files, "
+    "data: URIs and task:<id> outputs can be given wherever a URL is expected. Use dry_run=true to see a price."
+)
+
+
+def simulator_transport(settings: Settings) -> httpx2.AsyncBaseTransport:
+    from mcp_server.simulator import Simulator, SimulatorConfig
+
+    return Simulator(SimulatorConfig(task_seconds=settings.simulator_task_seconds)).transport()
+
+
+def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> Server[Services]:
+    """A server for these settings; `transport` replaces the network (tests, the simulator)."""
+    tools = build_tools(settings)
+    if transport is None and settings.simulate:
+        transport = simulator_transport(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: Server[Services]) -> AsyncIterator[Services]:
+        client = UnificallyClient(settings, transport)
+        journal = Journal(settings.journal_path)
+        services = Services(settings=settings, client=client, journal=journal,
+                            outputs=Outputs(settings, client.http), uploads=Uploads(settings, client))
+        try:
+            yield services
+        finally:
+            await client.aclose()
+            journal.close()
+
+    async def on_list_tools(ctx: ServerRequestContext[Services], params: Any) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=[tool.to_mcp() for tool in tools.values()])
+
+    async def on_call_tool(ctx: ServerRequestContext[Services], params: types.CallToolRequestParams
+                           ) -> types.CallToolResult:
+        tool = tools.get(params.name)
+        if tool is None:
+            raise MCPError(types.INVALID_PARAMS, f"Unknown tool {params.name!r}.")
+        arguments = dict(params.arguments or {})
+
+        async def report(progress: float, total: float | None, message: str | None) -> None:
+            await ctx.session.report_progress(progress, total, message)
+
+        try:
+            tool.check(arguments)
+            if tool.needs_api and not settings.key():
+                raise MissingApiKey(missing_key_message())
+            return await tool.handler(ctx.lifespan_context, Call(arguments, report))
+        except anyio.get_cancelled_exc_class():
+            log.info("%s cancelled by the client; any task keeps running upstream", params.name)
+            raise
+        except UnificallyError as error:
+            error.message = redact(error.message, settings.key())
+            log.info("%s failed: %s", params.name, error.message)
+            return error_result(error)
+        except Exception as error:  # a bug of ours: log it, tell the model plainly, keep serving
+            log.exception("unexpected error in %s", params.name)
+            return error_result(redact(f"unifically-mcp hit an internal error in {params.name} "
+                                       f"({type(error).__name__}); the details are in the server log.",
+                                       settings.key()))
+
+    async def on_list_resources(ctx: ServerRequestContext[Services], params: Any) -> types.ListResourcesResult:
+        return types.ListResourcesResult(resources=await resources.list_resources(ctx.lifespan_context))
+
+    async def on_list_templates(ctx: ServerRequestContext[Services], params: Any
+                                ) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(resource_templates=resources.TEMPLATES)
+
+    async def on_read_resource(ctx: ServerRequestContext[Services], params: types.ReadResourceRequestParams
+                               ) -> types.ReadResourceResult:
+        contents = await resources.read_resource(ctx.lifespan_context, str(params.uri))
+        return types.ReadResourceResult(contents=contents)
+
+    return Server(
+        "unifically-mcp",
+        version=__version__,
+        title="Unifically",
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+        on_list_tools=on_list_tools,
+        on_call_tool=on_call_tool,
+        on_list_resources=on_list_resources,
+        on_list_resource_templates=on_list_templates,
+        on_read_resource=on_read_resource,
+    )

@@ -1,0 +1,135 @@
+"""Settings from the environment, overridable by command-line flags.
+
+Every variable is documented in the README. The API key is held as a `SecretStr` so that no repr, log line or
+validation error can print it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from mcp_server.errors import InvalidInput
+
+APP_NAME = "unifically-mcp"
+DEFAULT_BASE_URL = "https://api.unifically.com"
+DEFAULT_UPLOAD_URL = "https://files.storagecdn.online/upload"
+SIMULATOR_BASE_URL = "http://unifically-simulator.local"
+SIMULATOR_KEY = "simulator-key"
+TOOLSETS = ("image", "video", "audio", "platform")
+MAX_WAIT_SECONDS = 600.0
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    api_key: SecretStr | None = None
+    base_url: str = DEFAULT_BASE_URL
+    upload_url: str = DEFAULT_UPLOAD_URL
+    wait_seconds: float = Field(default=45.0, ge=0, le=MAX_WAIT_SECONDS)
+    data_dir: Path = Field(default_factory=default_data_dir)
+    output_dir: Path | None = None
+    allowed_dirs: tuple[Path, ...] = ()
+    max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    max_download_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
+    download_outputs: bool = True
+    request_timeout: float = Field(default=60.0, gt=0)
+    simulate: bool = False
+    simulator_task_seconds: float = Field(default=4.0, ge=0)
+    toolsets: tuple[str, ...] = TOOLSETS
+    tools: tuple[str, ...] = ()
+
+    @field_validator("base_url", "upload_url")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+    @field_validator("toolsets")
+    @classmethod
+    def _known_toolsets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if "all" in value:
+            return TOOLSETS
+        unknown = [name for name in value if name not in TOOLSETS]
+        if unknown:
+            raise ValueError(f"unknown toolset(s) {', '.join(unknown)}; choose from all, {', '.join(TOOLSETS)}")
+        return value
+
+    @property
+    def outputs_dir(self) -> Path:
+        return (self.output_dir or self.data_dir / "outputs").expanduser()
+
+    @property
+    def journal_path(self) -> Path:
+        return self.data_dir.expanduser() / ("tasks-simulator.sqlite3" if self.simulate else "tasks.sqlite3")
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """Directories local files may be read from: the configured ones, else the cwd and the output dir."""
+        dirs = self.allowed_dirs or (Path.cwd(), self.outputs_dir)
+        return tuple(Path(d).expanduser().resolve() for d in dirs)
+
+    def key(self) -> str | None:
+        return self.api_key.get_secret_value() if self.api_key else None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Build settings from `UNIFICALLY_*` variables; keyword overrides (from flags) win when not None."""
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        if key := env.get("UNIFICALLY_API_KEY", "").strip():
+            values["api_key"] = SecretStr(key)
+        for name, var in (
+            ("base_url", "UNIFICALLY_BASE_URL"),
+            ("upload_url", "UNIFICALLY_UPLOAD_URL"),
+            ("wait_seconds", "UNIFICALLY_WAIT_SECONDS"),
+            ("output_dir", "UNIFICALLY_OUTPUT_DIR"),
+            ("data_dir", "UNIFICALLY_DATA_DIR"),
+            ("simulator_task_seconds", "UNIFICALLY_SIMULATOR_TASK_SECONDS"),
+        ):
+            if value := env.get(var, "").strip():
+                values[name] = value
+        if value := env.get("UNIFICALLY_MAX_UPLOAD_MB", "").strip():
+            values["max_upload_bytes"] = int(float(value) * 1024 * 1024)
+        if value := env.get("UNIFICALLY_DOWNLOAD", "").strip():
+            values["download_outputs"] = value.lower() not in ("0", "false", "no", "off")
+        if value := env.get("UNIFICALLY_ALLOWED_DIRS", "").strip():
+            values["allowed_dirs"] = tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
+        if value := env.get("UNIFICALLY_TOOLSETS", "").strip():
+            values["toolsets"] = split_list(value)
+        if value := env.get("UNIFICALLY_TOOLS", "").strip():
+            values["tools"] = split_list(value)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if values.get("simulate"):
+            # The simulator never sees a real key, and never talks to the real API.
+            values.update(api_key=SecretStr(SIMULATOR_KEY), base_url=SIMULATOR_BASE_URL,
+                          upload_url=SIMULATOR_BASE_URL + "/upload")
+        try:
+            return cls(**values)
+        except ValueError as exc:  # pydantic's ValidationError: rephrase without echoing secrets
+            raise InvalidInput(f"invalid configuration: {_describe(exc)}") from None
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def _describe(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    parts = []
+    for err in errors(include_input=False):
+        field = ".".join(str(p) for p in err.get("loc", ())) or "settings"
+        parts.append(f"{field}: {err.get('msg')}")
+    return "; ".join(parts)

@@ -1,0 +1,48 @@
+"""Model discovery: `list_models` (every id with a one-line summary) and `describe_model` (the full page)."""
+
+from __future__ import annotations
+
+import mcp_types as types
+
+from mcp_server.errors import InvalidInput
+from mcp_server.specs import all_model_ids, find_model, load_tool_specs
+from mcp_server.tools.base import Call, Services, ToolDef
+from mcp_server.tools.platform import LOCAL_READ, _obj
+
+CATEGORIES = ("image", "video", "audio")
+
+
+async def list_models(services: Services, call: Call) -> types.CallToolResult:
+    category = call.arguments.get("category")
+    rows = [{"model": model_id, "tool": spec.name, "category": spec.toolset, "summary": model.summary}
+            for spec in load_tool_specs() if category in (None, spec.toolset)
+            for model_id, model in spec.models.items()]
+    lines = [f"{len(rows)} model(s); describe_model gives a model's full documentation."]
+    lines += [f"- {row['model']} [{row['tool']}]: {row['summary']}" for row in rows]
+    return types.CallToolResult(content=[types.TextContent(type="text", text="\n".join(lines))],
+                                structured_content={"models": rows})
+
+
+async def describe_model(services: Services, call: Call) -> types.CallToolResult:
+    model_id = call.arguments["model"]
+    spec = find_model(model_id)
+    if spec is None:
+        close = [m for m in all_model_ids() if model_id.split("/")[-1][:4] in m][:8]
+        hint = f" Similar: {', '.join(close)}." if close else " list_models shows every id."
+        raise InvalidInput(f"model: {model_id!r} is not a documented model.{hint}")
+    header = f"Model {spec.id} - typed tool: {spec.tool}. Resource: unifically://models/{spec.id}\n\n"
+    return types.CallToolResult(content=[types.TextContent(type="text", text=header + spec.page)],
+                                structured_content={"model": spec.id, "tool": spec.tool, "schema": spec.schema,
+                                                    "rules": list(spec.rules),
+                                                    "examples": [e["input"] for e in spec.examples]})
+
+
+def catalog_tools() -> list[ToolDef]:
+    return [
+        ToolDef("list_models", "Every model id with its typed tool and a one-line summary.",
+                _obj({"category": {"type": "string", "enum": list(CATEGORIES)}}), list_models,
+                annotations=LOCAL_READ, needs_api=False),
+        ToolDef("describe_model", "A model's full documentation: parameters, limits, examples.",
+                _obj({"model": {"type": "string", "description": "Model id"}}, ("model",)), describe_model,
+                annotations=LOCAL_READ, needs_api=False),
+    ]

@@ -1,0 +1,122 @@
+"""The one path every task takes: journal the intent, create once, wait a bounded time, finish the result.
+
+Used by every typed model tool, `create_task` and `wait_for_task`. A create is journaled before it is sent
+and never resent after an ambiguous failure; a task still running when the budget ends comes back as a normal
+result carrying its id and the instruction to call `wait_for_task`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import mcp_types as types
+
+from mcp_server import errors as E
+from mcp_server.outputs import file_uri
+from mcp_server.results import task_record, task_result
+from mcp_server.settings import MAX_WAIT_SECONDS
+from mcp_server.specs import find_model
+from mcp_server.tools.base import Call, Services
+from mcp_server.waiting import Progress, normalise_status, poll_until_done
+
+log = logging.getLogger(__name__)
+
+# The common arguments every task-creating tool takes, kept compact: they are repeated in every tool.
+COMMON_PROPERTIES: dict[str, Any] = {
+    "callback_url": {"type": "string", "description": "Webhook URL POSTed when the task ends"},
+    "dry_run": {"type": "boolean", "description": "Only price the request; creates nothing"},
+    "wait_seconds": {"type": "number", "minimum": 0, "maximum": MAX_WAIT_SECONDS,
+                     "description": "Max wait before returning the task_id (0 = return at once)"},
+}
+COMMON_KEYS = tuple(COMMON_PROPERTIES)
+
+
+def budget_for(services: Services, arguments: dict[str, Any]) -> float:
+    value = arguments.get("wait_seconds")
+    return float(services.settings.wait_seconds if value is None else value)
+
+
+async def run_task(services: Services, call: Call, model: str, api_input: dict[str, Any]) -> types.CallToolResult:
+    """Create a task (or price it with dry_run) and wait for it within the call's budget."""
+    args = call.arguments
+    client, journal = services.client, services.journal
+    if args.get("dry_run"):
+        data = await client.create_task(model, api_input, callback_url=args.get("callback_url"), dry_run=True)
+        cost = data.get("cost") if isinstance(data, dict) else None
+        record = {"task_id": None, "model": model, "status": "dry_run", "output": None, "urls": [],
+                  "cost": cost, "error": None, "next_step": "Call again without dry_run to create the task."}
+        return task_result(record)
+    row = await journal.intent(model, api_input)
+    try:
+        data = await client.create_task(model, api_input, callback_url=args.get("callback_url"))
+    except E.OutcomeUnknown as error:
+        await journal.unknown(row, error.message)
+        raise
+    except BaseException:
+        await journal.discard(row)
+        raise
+    task_id = str(data.get("task_id") or "")
+    if not task_id:
+        await journal.unknown(row, "the API answered without a task_id")
+        raise E.ProtocolViolation(f"The API accepted the {model} request but returned no task_id; check "
+                                  "list_tasks and get_account before trying again.")
+    status = normalise_status(data.get("status"))
+    await journal.created(row, task_id, status)
+    log.info("created task %s for %s", task_id, model)
+    return await wait(services, call, task_id, model, {"task_id": task_id, "status": status}, age=0.0)
+
+
+async def wait(services: Services, call: Call, task_id: str, model: str | None,
+               first: dict[str, Any] | None = None, age: float = 0.0) -> types.CallToolResult:
+    """Wait up to the call's budget for a task; finish it (outputs, journal) and build the result."""
+    budget = budget_for(services, call.arguments)
+    spec = find_model(model) if model else None
+    typical = float(spec.typical_seconds) if spec and spec.typical_seconds else None
+    progress = Progress(call.report)
+    if first is not None and budget <= 0:
+        task = first
+        await progress(f"{task['status']} - task {task_id} created")
+    else:
+        try:
+            task = await poll_until_done(services.client.get_task, task_id, budget=budget, progress=progress,
+                                         typical=typical, age=age)
+        except E.UnificallyError as error:
+            error.task_id = task_id
+            raise
+    return await finish(services, task_id, model, task, waited=progress.elapsed)
+
+
+async def finish(services: Services, task_id: str, model: str | None, task: dict[str, Any],
+                 waited: float | None = None) -> types.CallToolResult:
+    """Journal what was seen; for a completed task, save the outputs and attach links and previews."""
+    task.setdefault("task_id", task_id)
+    record = task_record(task, model, waited=waited)
+    extra: list[Any] = []
+    known = await services.journal.get(task_id)
+    files: list[str] | None = None
+    if record["status"] == "completed" and record["urls"]:
+        if known and known.get("files"):
+            files = known["files"]
+        elif services.settings.download_outputs:
+            paths = await services.outputs.download_all(model or "task", task_id, record["urls"])
+            files = [str(path) for path in paths]
+        if files:
+            record["files"] = files
+            paths = [Path(f) for f in files]
+            extra += await services.outputs.previews(paths)
+            for index, path in enumerate(paths, start=1):
+                extra.append(types.ResourceLink(type="resource_link", uri=file_uri(task_id, index), name=path.name))
+    await services.journal.update(task_id, status=record["status"], output=record["output"], error=record["error"],
+                                  files=files, model=model)
+    return task_result(record, extra)
+
+
+async def resume(services: Services, call: Call, task_id: str) -> types.CallToolResult:
+    """`wait_for_task`: continue waiting for any task, journaled or not."""
+    known = await services.journal.get(task_id)
+    model = known["model"] if known and known["model"] != "unknown" else None
+    age = time.time() - known["created_at"] if known else 0.0
+    return await wait(services, call, task_id, model, age=age)

@@ -1,0 +1,69 @@
+"""Shared fixtures: a simulator, settings pointing at it, the server, and an MCP client in both protocol eras."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp.client import Client
+from pydantic import SecretStr
+
+from mcp_server.server import build_server
+from mcp_server.settings import Settings
+from mcp_server.simulator import Simulator, SimulatorConfig
+
+API_KEY = "sk-test-0123456789abcdef-SECRET"
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(SimulatorConfig(task_seconds=0.6))
+
+
+@pytest.fixture
+def dirs(tmp_path: Path) -> dict[str, Path]:
+    paths = {name: tmp_path / name for name in ("data", "out", "in")}
+    for path in paths.values():
+        path.mkdir()
+    return paths
+
+
+def make_settings(dirs: dict[str, Path], **overrides: Any) -> Settings:
+    values: dict[str, Any] = dict(api_key=SecretStr(API_KEY), base_url="http://api.test",
+                                  upload_url="http://files.test/upload", data_dir=dirs["data"],
+                                  output_dir=dirs["out"], allowed_dirs=(dirs["in"], dirs["out"]), wait_seconds=10)
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(dirs: dict[str, Path]) -> Settings:
+    return make_settings(dirs)
+
+
+@pytest.fixture(params=["auto", "legacy"])
+def mode(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+async def client(settings: Settings, sim: Simulator, mode: str) -> AsyncIterator[Client]:
+    async with Client(build_server(settings, sim.transport()), mode=mode) as connected:
+        yield connected
+
+
+def posts(sim: Simulator) -> list[Any]:
+    """The create-task requests the simulator received."""
+    return [r for r in sim.requests if r.method == "POST" and r.path == "/v1/tasks"]
+
+
+def text_of(result: Any) -> str:
+    return "\n".join(block.text for block in result.content if getattr(block, "type", None) == "text")
+
+
+def dump(result: Any) -> str:
+    """Everything a result carries, as one string (for 'the key never appears' checks)."""
+    return json.dumps(result.model_dump(mode="json", by_alias=True), ensure_ascii=False)

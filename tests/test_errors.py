@@ -1,0 +1,118 @@
+"""Every error class gives a clear isError result; retries honour "lifted in"; no retry ever pays twice."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from mcp.client import Client
+
+from mcp_server.retry import RetryPolicy
+from mcp_server.server import build_server
+from mcp_server.simulator import Fault, Simulator, SimulatorConfig
+from tests.conftest import API_KEY, dump, make_settings, posts, text_of
+
+CREATE = {"model": "google/veo-3.1-fast", "input": {"prompt": "x"}}
+
+
+async def call(client: Client, arguments: dict | None = None, tool: str = "create_task"):
+    return await client.call_tool(tool, arguments or CREATE)
+
+
+async def test_invalid_key_names_the_variable_and_never_the_key(dirs):
+    sim = Simulator(SimulatorConfig(api_key="the-right-key"))
+    async with Client(build_server(make_settings(dirs), sim.transport())) as client:
+        result = await call(client)
+    assert result.is_error and "UNIFICALLY_API_KEY" in text_of(result) and "401" in text_of(result)
+    assert API_KEY not in dump(result)
+    assert len(posts(sim)) == 1  # a 401 is not retried
+
+
+@pytest.mark.parametrize(("status", "message", "expected"), [
+    (402, "Insufficient balance", "Insufficient balance (402"),
+    (404, "Model not found", "not found (404"),
+    (400, "Task generation failed", "(400): Task generation failed"),
+    (422, "Missing required parameter: prompt", "(422): Missing required parameter: prompt"),
+])
+async def test_api_errors_are_clear_and_verbatim(client, sim, status, message, expected):
+    sim.add_fault(Fault(kind="status", status=status, message=message, path="/v1/tasks", method="POST"))
+    result = await call(client)
+    assert result.is_error and expected in text_of(result)
+    assert len(posts(sim)) == 1 and sim.created_tasks() == []
+
+
+async def test_rate_limit_on_create_is_retried_after_lifted_in(client, sim):
+    sim.add_fault(Fault(kind="rate_limit", lifted_in=1, path="/v1/tasks", method="POST", times=1))
+    started = time.monotonic()
+    result = await call(client)
+    assert not result.is_error, text_of(result)
+    assert time.monotonic() - started >= 1.0  # waited as the API asked
+    assert len(posts(sim)) == 2 and len(sim.created_tasks()) == 1
+
+
+async def test_long_rate_limit_is_returned_with_when_to_retry(client, sim):
+    sim.add_fault(Fault(kind="rate_limit", lifted_in=120, path="/v1/tasks", method="POST", times=1))
+    result = await call(client)
+    assert result.is_error and "429" in text_of(result) and "120 s" in text_of(result)
+    assert len(posts(sim)) == 1
+
+
+async def test_server_error_on_read_is_retried(client, sim):
+    created = await call(client, {**CREATE, "wait_seconds": 0})
+    task_id = created.structured_content["task_id"]
+    sim.add_fault(Fault(kind="server_error", status=503, path=f"/v1/tasks/{task_id}", method="GET", times=2))
+    result = await call(client, {"task_id": task_id}, tool="get_task")
+    assert not result.is_error, text_of(result)
+    assert len([r for r in sim.requests if r.method == "GET"]) == 3
+
+
+async def test_server_error_on_create_is_not_resent(client, sim):
+    sim.add_fault(Fault(kind="server_error", status=500, path="/v1/tasks", method="POST", times=1))
+    result = await call(client)
+    assert result.is_error and "500" in text_of(result)
+    assert len(posts(sim)) == 1
+
+
+async def test_connection_failure_before_sending_is_retried_once_created(client, sim):
+    sim.add_fault(Fault(kind="drop_before", path="/v1/tasks", method="POST", times=1))
+    result = await call(client)
+    assert not result.is_error, text_of(result)
+    assert len(sim.created_tasks()) == 1
+
+
+@pytest.mark.parametrize("kind", ["drop_after", "slow"])
+async def test_ambiguous_create_is_never_resent_and_stays_visible(dirs, kind):
+    sim = Simulator(SimulatorConfig(task_seconds=0.5))
+    settings = make_settings(dirs, request_timeout=0.5)
+    sim.add_fault(Fault(kind=kind, delay=2.0, path="/v1/tasks", method="POST", times=1))
+    async with Client(build_server(settings, sim.transport())) as client:
+        result = await call(client)
+        assert result.is_error and "NOT resent" in text_of(result) and "list_tasks" in text_of(result)
+        assert len(posts(sim)) == 1 and len(sim.created_tasks()) == 1  # created upstream, sent once
+        listed = await client.call_tool("list_tasks", {"status": "unknown"})
+        assert listed.structured_content["tasks"][0]["model"] == "google/veo-3.1-fast"
+
+
+@pytest.mark.parametrize("kind", ["bad_json", "not_envelope"])
+async def test_unreadable_answers(client, sim, kind):
+    sim.add_fault(Fault(kind=kind, path="/account", times=10))
+    result = await call(client, {}, tool="get_account")
+    assert result.is_error
+    assert ("non-JSON" if kind == "bad_json" else "envelope") in text_of(result)
+
+
+async def test_unreachable_api_is_a_clear_error(dirs):
+    settings = make_settings(dirs, base_url="http://127.0.0.1:9")  # nothing listens on the discard port
+    async with Client(build_server(settings)) as client:
+        result = await call(client, {}, tool="get_account")
+    assert result.is_error and "Could not reach 127.0.0.1" in text_of(result)
+
+
+def test_backoff_is_capped_and_honours_lifted_in():
+    from mcp_server.errors import RateLimited, ServerError
+
+    policy = RetryPolicy(attempts=10)
+    assert all(policy.delay(n, ServerError("x")) <= policy.max_delay for n in range(9))
+    assert 3.0 <= policy.delay(0, RateLimited("x", retry_after=3)) <= 3.0 + policy.jitter
+    assert policy.delay(0, RateLimited("x", retry_after=999)) is None
+    assert RetryPolicy(attempts=2).delay(1, ServerError("x")) is None
