@@ -94,11 +94,13 @@ def describe(status: str, waited: float, typical: float | None) -> str:
 
 async def poll_until_done(get_task: GetTaskFn, task_id: str, *, budget: float, progress: Progress,
                           typical: float | None = None, age: float = 0.0, schedule: PollSchedule | None = None,
-                          clock: Clock = time.monotonic) -> dict[str, Any]:
+                          clock: Clock = time.monotonic,
+                          sleep: Callable[[float], Awaitable[None]] = anyio.sleep) -> dict[str, Any]:
     """Poll until the task is completed/failed or `budget` seconds passed; returns the last task data.
 
     `age` is how long ago the task was created (it shapes the schedule); the returned dict's `status` is
-    normalised. With budget 0 it makes exactly one read.
+    normalised. With budget 0 it makes exactly one read. `clock` and `sleep` may run on a scaled time base
+    (the polling benchmark simulates minutes in seconds).
     """
     schedule = schedule or PollSchedule()
     started = clock()
@@ -114,4 +116,4 @@ async def poll_until_done(get_task: GetTaskFn, task_id: str, *, budget: float, p
         remaining = deadline - now
         if remaining <= 0.05:
             return data
-        await anyio.sleep(min(schedule.next_gap(now - created_at, typical), remaining))
+        await sleep(min(schedule.next_gap(now - created_at, typical), remaining))

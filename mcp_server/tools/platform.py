@@ -8,8 +8,10 @@ import mcp_types as types
 
 from mcp_server import errors as E
 from mcp_server.client import PHRASE_LANGUAGES, RESOURCES
+from mcp_server.inputs import resolve_inputs
 from mcp_server.journal import JOURNAL_STATUSES
 from mcp_server.results import TASK_OUTPUT_SCHEMA, data_result
+from mcp_server.specs import find_model
 from mcp_server.tools import tasks
 from mcp_server.tools.base import Call, Services, ToolDef
 from mcp_server.waiting import normalise_status
@@ -30,7 +32,9 @@ def _obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str
 
 async def create_task(services: Services, call: Call) -> types.CallToolResult:
     args = call.arguments
-    return await tasks.run_task(services, call, args["model"], args["input"])
+    spec = find_model(args["model"])
+    api_input = await resolve_inputs(services, args["input"], spec.url_fields) if spec else args["input"]
+    return await tasks.run_task(services, call, args["model"], api_input)
 
 
 async def get_task(services: Services, call: Call) -> types.CallToolResult:

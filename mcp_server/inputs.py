@@ -1,0 +1,110 @@
+"""Media inputs from anywhere: every URL-typed input also takes a local path, a `data:` URI or `task:<id>[#n]`.
+
+The URL fields come from the specs (`ModelSpec.url_fields`, e.g. `elements[].image_urls[]`), not a hand list.
+Resolution is two-phase: first every reference is checked (file allowed, exists, not too large; data URI
+decodes; task completed and index in range) so that a bad one fails before anything is uploaded or created;
+then files are uploaded and references replaced by plain URLs.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+
+from mcp_server.errors import FileRejected, UnificallyError
+from mcp_server.results import find_urls
+from mcp_server.tools.base import Services
+from mcp_server.waiting import normalise_status
+
+_TASK_REF = re.compile(r"^task:(?P<id>[^#\s]+)(?:#(?P<n>\d+))?$")
+
+
+def _visit(node: Any, parts: list[str], where: str, fn: Callable[[str, str], None]) -> None:
+    """Call fn(value, dotted_path) for each string at `parts` (a url_fields path split on '.') inside node."""
+    if not parts or not isinstance(node, dict):
+        return
+    head, rest = parts[0], parts[1:]
+    is_list = head.endswith("[]")
+    key = head[:-2] if is_list else head
+    if key not in node:
+        return
+    value, path = node[key], f"{where}.{key}" if where else key
+    items = list(enumerate(value)) if is_list and isinstance(value, list) else [(None, value)]
+    for index, item in items:
+        item_path = f"{path}[{index}]" if index is not None else path
+        if rest:
+            _visit(item, rest, item_path, fn)
+        elif isinstance(item, str):
+            fn(item, item_path)
+
+
+def references(api_input: dict[str, Any], url_fields: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(value, path) of every URL-typed input whose value is not already an http(s) URL."""
+    found: list[tuple[str, str]] = []
+    for field in url_fields:
+        _visit(api_input, field.split("."), "", lambda value, path: found.append((value, path)))
+    return [(value, path) for value, path in found if not value.startswith(("http://", "https://"))]
+
+
+def _replace(node: Any, path: str, url: str) -> None:
+    tokens = re.findall(r"([^.\[\]]+)|\[(\d+)\]", path)
+    for key, index in tokens[:-1]:
+        node = node[int(index)] if index else node[key]
+    key, index = tokens[-1]
+    node[int(index) if index else key] = url
+
+
+async def task_output_url(services: Services, value: str, param: str) -> str:
+    """The URL behind `task:<id>[#n]`: from the journal, else from the API; the task must be completed."""
+    match = _TASK_REF.match(value)
+    assert match is not None
+    task_id, index = match["id"], int(match["n"] or 1)
+    known = await services.journal.get(task_id)
+    if known and known["status"] == "completed" and known.get("output"):
+        urls = find_urls(known["output"])
+    else:
+        try:
+            task = await services.client.get_task(task_id)
+        except UnificallyError as error:
+            raise FileRejected(f"{param}: cannot use {value!r}: {error.message}") from None
+        status = normalise_status(task.get("status"))
+        if status != "completed":
+            raise FileRejected(f"{param}: task {task_id} is {status}, not completed; wait_for_task first.")
+        urls = find_urls(task.get("output") or {})
+    if not 1 <= index <= len(urls):
+        raise FileRejected(f"{param}: task {task_id} has {len(urls)} output(s); #{index} is out of range "
+                           f"(use task:{task_id}#1..#{len(urls)}).")
+    return urls[index - 1]
+
+
+async def resolve_inputs(services: Services, api_input: dict[str, Any], url_fields: tuple[str, ...]
+                         ) -> dict[str, Any]:
+    """A copy of api_input with every local path, data URI and task reference replaced by a URL."""
+    refs = references(api_input, url_fields)
+    if not refs:
+        return api_input
+    uploads = services.uploads
+    resolved: dict[str, str] = {}
+    pending: list[tuple[str, str]] = []
+    for value, path in refs:  # phase 1: check everything before anything is sent
+        if _TASK_REF.match(value):
+            resolved[path] = await task_output_url(services, value, path)
+        elif value.startswith("data:"):
+            uploads.check_base64(value, path)
+            pending.append((value, path))
+        else:
+            await anyio.to_thread.run_sync(uploads.check_path, value, path)
+            pending.append((value, path))
+    for value, path in pending:  # phase 2: upload
+        if value.startswith("data:"):
+            resolved[path] = await uploads.upload_base64(value, path)
+        else:
+            resolved[path] = await uploads.upload_path(value, path)
+    result = copy.deepcopy(api_input)
+    for path, url in resolved.items():
+        _replace(result, path, url)
+    return result
