@@ -65,7 +65,7 @@ class UnificallyClient:
         return await self._call("POST", "/v1/tasks", json=body, creates_task=not dry_run, what=f"create {model}")
 
     async def get_task(self, task_id: str) -> dict[str, Any]:
-        return await self._call("GET", f"/v1/tasks/{task_id}", what=f"task {task_id}")
+        return await self._call("GET", f"/v1/tasks/{task_id}", what=f"task {task_id}", task_read=True)
 
     async def get_resource(self, name: str, language: str | None = None) -> Any:
         path = RESOURCES[name][0]
@@ -95,7 +95,7 @@ class UnificallyClient:
 
     # ----- transport, envelope, errors, retries ----------------------------------------------------------
     async def _call(self, method: str, path: str, *, what: str, creates_task: bool = False,
-                    upload: bool = False, **kwargs: Any) -> Any:
+                    upload: bool = False, task_read: bool = False, **kwargs: Any) -> Any:
         key = self.settings.key()
         if not key:
             raise E.MissingApiKey(missing_key_message())
@@ -104,7 +104,7 @@ class UnificallyClient:
         attempt = 0
         while True:
             try:
-                return await self._once(method, url, headers, what, creates_task, upload, kwargs)
+                return await self._once(method, url, headers, what, (creates_task, upload, task_read), kwargs)
             except E.UnificallyError as error:
                 error.message = E.redact(error.message, key)
                 delay = self.retry.delay(attempt, error) if may_retry(error, creates_task=creates_task) else None
@@ -114,8 +114,9 @@ class UnificallyClient:
                 await anyio.sleep(delay)
                 attempt += 1
 
-    async def _once(self, method: str, url: str, headers: dict[str, str], what: str, creates_task: bool,
-                    upload: bool, kwargs: dict[str, Any]) -> Any:
+    async def _once(self, method: str, url: str, headers: dict[str, str], what: str,
+                    flags: tuple[bool, bool, bool], kwargs: dict[str, Any]) -> Any:
+        creates_task, upload, task_read = flags
         started = time.monotonic()
         try:
             response = await self._http.request(method, url, headers=headers, **kwargs)
@@ -130,10 +131,11 @@ class UnificallyClient:
             raise E.ConnectionFailed(f"{what}: the connection failed ({type(exc).__name__}).") from None
         log.info("%s %s -> %s in %.2fs", method, httpx2.URL(url).path, response.status_code,
                  time.monotonic() - started)
-        return parse_response(response, what=what, creates_task=creates_task, upload=upload)
+        return parse_response(response, what=what, creates_task=creates_task, upload=upload, task_read=task_read)
 
 
-def parse_response(response: httpx2.Response, *, what: str, creates_task: bool = False, upload: bool = False) -> Any:
+def parse_response(response: httpx2.Response, *, what: str, creates_task: bool = False, upload: bool = False,
+                   task_read: bool = False) -> Any:
     """Unwrap the `{success, code, data}` envelope (or the upload shape), or raise the mapped error."""
     try:
         body = response.json()
@@ -146,6 +148,8 @@ def parse_response(response: httpx2.Response, *, what: str, creates_task: bool =
             return body if upload and "file_url" in body else data
         code = body.get("code") if isinstance(body.get("code"), int) and body.get("code") >= 400 else status
         message = data.get("message") if isinstance(data, dict) else None
+        if task_read and isinstance(data, dict) and str(data.get("status", "")).lower() == "failed":
+            return {**data, "error_message": message}  # some models report a failed task as an error answer
         raise error_for(code if code >= 400 else 400, str(message or body.get("message") or "no message"), what)
     if status >= 400:
         snippet = response.text[:200].strip() if body is None else str(body)[:200]

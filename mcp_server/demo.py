@@ -18,13 +18,14 @@ from mcp import StdioServerParameters
 from mcp.client import Client
 
 JOBS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("image", "create_task", {"model": "black-forest-labs/flux.2-pro",
-                              "input": {"prompt": "A lighthouse on a cliff at dawn, watercolor"}}),
-    ("video", "create_task", {"model": "google/veo-3.1-fast",
-                              "input": {"prompt": "A cat walking on the beach at sunset", "aspect_ratio": "16:9"}}),
-    ("audio", "create_task", {"model": "elevenlabs/text-to-speech",
-                              "input": {"text": "Hello from the Unifically MCP server demo."}}),
+    ("image", "generate_image_flux", {"model": "black-forest-labs/flux.2-pro",
+                                      "prompt": "A lighthouse on a cliff at dawn, watercolor"}),
+    ("video", "generate_video_veo", {"model": "google/veo-3.1-fast",
+                                     "prompt": "A cat walking on the beach at sunset", "aspect_ratio": "16:9"}),
+    ("audio", "text_to_speech_elevenlabs", {"text": "Hello from the Unifically MCP server demo.",
+                                            "voice": "Rachel"}),
 )
+MODELS = {"text_to_speech_elevenlabs": "elevenlabs/text-to-speech"}
 
 
 class Board:
@@ -65,14 +66,16 @@ async def run_demo(output_dir: Path, task_seconds: float = 3.0) -> int:
         board = Board([job[0] for job in JOBS])
 
         async def run(name: str, tool: str, arguments: dict[str, Any]) -> None:
+            model = arguments.get("model") or MODELS[tool]
+
             async def on_progress(progress: float, total: float | None, message: str | None) -> None:
-                board.update(name, f"{arguments['model']}: {message or progress}")
+                board.update(name, f"{model}: {message or progress}")
 
             result = await client.call_tool(tool, arguments, progress_callback=on_progress)
             data = result.structured_content or {}
             results[name] = {"error": result.is_error, **data}
             text = result.content[0].text if result.content and hasattr(result.content[0], "text") else ""
-            board.update(name, f"{arguments['model']}: {data.get('status', 'error')}" +
+            board.update(name, f"{model}: {data.get('status', 'error')}" +
                          ("" if not result.is_error else f" - {text}"))
 
         async with anyio.create_task_group() as group:

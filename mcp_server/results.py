@@ -31,6 +31,9 @@ TASK_OUTPUT_SCHEMA: dict[str, Any] = {
 }
 
 
+_ENVELOPE_KEYS = frozenset({"task_id", "status", "output", "error_message", "error", "message"})
+
+
 def find_urls(value: Any) -> list[str]:
     """Every http(s) URL inside an output object, depth first, in document order, without duplicates."""
     found: list[str] = []
@@ -54,6 +57,9 @@ def task_record(task: dict[str, Any], model: str | None, *, waited: float | None
     """The structured content for a task as the API returned it (status already normalised)."""
     status = task.get("status", "pending")
     output = task.get("output") if isinstance(task.get("output"), dict) else None
+    if output is None and status == "completed":
+        # Some models (Suno voice, custom model) put their results beside task_id/status instead.
+        output = {k: v for k, v in task.items() if k not in _ENVELOPE_KEYS} or None
     record: dict[str, Any] = {
         "task_id": task.get("task_id"),
         "model": model,

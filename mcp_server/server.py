@@ -36,7 +36,8 @@ INSTRUCTIONS = (
     "Unifically runs ~100 AI media models (video, image, audio) through one API. Use the typed tool of a model "
     "family (list_models shows which), or create_task for any model id. Generation takes 10 s to 5 min: a tool "
     "waits up to wait_seconds and then returns the task_id; call wait_for_task to keep waiting. Local files, "
-    "data: URIs and task:<id> outputs can be given wherever a URL is expected. Use dry_run=true to see a price."
+    "data: URIs and task:<id>[#n] outputs of earlier tasks can be given wherever a URL is expected. "
+    "dry_run=true prices a request without creating it; callback_url gets a webhook when the task ends."
 )
 
 

@@ -19,6 +19,13 @@ API_KEY = "sk-test-0123456789abcdef-SECRET"
 
 
 @pytest.fixture
+def anyio_backend() -> str:
+    """Async tests run on anyio's pytest plugin (`pytestmark = pytest.mark.anyio` in each module): unlike
+    pytest-asyncio it sets up and tears down an async fixture in one task, which the MCP Client needs."""
+    return "asyncio"
+
+
+@pytest.fixture
 def sim() -> Simulator:
     return Simulator(SimulatorConfig(task_seconds=0.6))
 

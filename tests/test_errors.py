@@ -12,11 +12,13 @@ from mcp_server.server import build_server
 from mcp_server.simulator import Fault, Simulator, SimulatorConfig
 from tests.conftest import API_KEY, dump, make_settings, posts, text_of
 
+pytestmark = pytest.mark.anyio
+
 CREATE = {"model": "google/veo-3.1-fast", "input": {"prompt": "x"}}
 
 
 async def call(client: Client, arguments: dict | None = None, tool: str = "create_task"):
-    return await client.call_tool(tool, arguments or CREATE)
+    return await client.call_tool(tool, CREATE if arguments is None else arguments)
 
 
 async def test_invalid_key_names_the_variable_and_never_the_key(dirs):

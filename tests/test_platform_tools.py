@@ -13,6 +13,8 @@ from mcp_server.server import build_server
 from mcp_server.simulator import Fault
 from tests.conftest import API_KEY, dump, make_settings, posts, text_of
 
+pytestmark = pytest.mark.anyio
+
 PLATFORM = {"create_task", "get_task", "wait_for_task", "upload_file", "get_resources", "get_account",
             "list_tasks", "list_models", "describe_model"}
 

@@ -29,6 +29,8 @@ from mcp_server.simulator import (
 )
 from mcp_server.simulator.catalog import MODEL_KINDS
 
+pytestmark = pytest.mark.anyio
+
 API_KEY = "sk-test-123"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"

@@ -24,12 +24,12 @@ from mcp_server.waiting import Progress, normalise_status, poll_until_done
 
 log = logging.getLogger(__name__)
 
-# The common arguments every task-creating tool takes, kept compact: they are repeated in every tool.
+# The common arguments every task-creating tool takes, kept terse: they are repeated in every typed tool,
+# and the server instructions explain them once (callback_url is the webhook, dry_run prices only).
 COMMON_PROPERTIES: dict[str, Any] = {
-    "callback_url": {"type": "string", "description": "Webhook URL POSTed when the task ends"},
-    "dry_run": {"type": "boolean", "description": "Only price the request; creates nothing"},
-    "wait_seconds": {"type": "number", "minimum": 0, "maximum": MAX_WAIT_SECONDS,
-                     "description": "Max wait before returning the task_id (0 = return at once)"},
+    "callback_url": {"type": "string"},
+    "dry_run": {"type": "boolean", "description": "Only price it"},
+    "wait_seconds": {"type": "number", "minimum": 0, "maximum": MAX_WAIT_SECONDS, "description": "Max wait (s)"},
 }
 COMMON_KEYS = tuple(COMMON_PROPERTIES)
 

@@ -1,0 +1,86 @@
+"""The task journal: records before sending, survives a killed server, and is shared safely between servers."""
+
+from __future__ import annotations
+
+import pytest
+
+import json
+import sys
+
+import anyio
+from mcp import StdioServerParameters
+from mcp.client import Client
+
+from mcp_server.journal import Journal
+from mcp_server.simulator import LoopbackSimulator, Simulator, SimulatorConfig
+from tests.test_stdio import server_env
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_lifecycle_of_a_record(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    row = await journal.intent("m/x", {"prompt": "p"})
+    assert (await journal.list())[0]["status"] == "sending"
+    await journal.created(row, "t1", "pending")
+    await journal.update("t1", status="completed", output={"image_url": "https://x/y.png"}, files=["/a.png"])
+    [record] = await journal.list(status="completed")
+    assert record["task_id"] == "t1" and record["input"] == {"prompt": "p"} and record["files"] == ["/a.png"]
+    ghost = await journal.intent("m/x", {})
+    await journal.discard(ghost)  # the API refused: nothing to remember
+    lost = await journal.intent("m/y", {})
+    await journal.unknown(lost, "timeout after sending")
+    assert [r["status"] for r in await journal.list()] == ["unknown", "completed"]
+    await journal.update("elsewhere", status="processing")  # a task created outside this server
+    assert (await journal.get("elsewhere"))["model"] == "unknown"
+    journal.close()
+
+
+async def test_concurrent_servers_share_one_journal(tmp_path):
+    path = tmp_path / "shared.sqlite3"
+    journals = [Journal(path) for _ in range(4)]
+
+    async def writer(journal: Journal, n: int) -> None:
+        for i in range(25):
+            row = await journal.intent("m/x", {"i": i})
+            await journal.created(row, f"t{n}-{i}", "pending")
+            await journal.update(f"t{n}-{i}", status="completed")
+
+    async with anyio.create_task_group() as group:
+        for n, journal in enumerate(journals):
+            group.start_soon(writer, journal, n)
+    rows = await Journal(path).list(limit=1000)
+    assert len(rows) == 100 and {r["status"] for r in rows} == {"completed"}
+
+
+async def test_journal_survives_a_server_killed_mid_wait(dirs):
+    sim = Simulator(SimulatorConfig(task_seconds=6))
+    async with LoopbackSimulator(sim) as loop:
+        env = server_env(loop.url, dirs, UNIFICALLY_WAIT_SECONDS="60")
+        params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server", "serve"], env=env)
+        process = await anyio.open_process([sys.executable, "-m", "mcp_server", "serve"], env=env)
+        for message in (
+            {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}},
+            {"jsonrpc": "2.0", "method": "notifications/initialized"},
+            {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+                "name": "create_task", "arguments": {"model": "google/veo-3.1-fast", "input": {"prompt": "x"}},
+                "_meta": {"progressToken": 7}}},
+        ):
+            await process.stdin.send((json.dumps(message) + "\n").encode())
+        raw = b""
+        with anyio.fail_after(20):
+            async for chunk in process.stdout:
+                raw += chunk
+                if b"notifications/progress" in raw:
+                    break
+        process.kill()  # the client gave up, the machine rebooted...
+        await process.wait()
+        assert len(sim.created_tasks()) == 1
+        async with Client(params) as client:
+            listed = await client.call_tool("list_tasks", {})
+            [row] = listed.structured_content["tasks"]
+            assert row["status"] in ("pending", "processing") and row["model"] == "google/veo-3.1-fast"
+            done = await client.call_tool("wait_for_task", {"task_id": row["task_id"]})
+            assert done.structured_content["status"] == "completed" and done.structured_content["files"]
+    assert len(sim.created_tasks()) == 1
