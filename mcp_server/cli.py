@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--output-dir", type=Path, help="where outputs are saved (UNIFICALLY_OUTPUT_DIR)")
         command.add_argument("--allowed-dir", type=Path, action="append", dest="allowed_dirs",
                              help="directory local files may be read from; repeatable (UNIFICALLY_ALLOWED_DIRS)")
-        command.add_argument("--toolsets", help="comma-separated: image,video,audio,platform or all (UNIFICALLY_TOOLSETS)")
+        command.add_argument("--toolsets",
+                             help="comma-separated: image,video,audio,platform or all (UNIFICALLY_TOOLSETS)")
         command.add_argument("--tools", help="comma-separated tool names to expose (UNIFICALLY_TOOLS)")
         command.add_argument("--no-download", action="store_true", help="do not save outputs locally")
         command.add_argument("--log-level", default=os.environ.get("UNIFICALLY_LOG_LEVEL", "INFO"))

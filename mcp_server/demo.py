@@ -89,5 +89,6 @@ async def run_demo(output_dir: Path, task_seconds: float = 3.0) -> int:
         failed += bool(data.get("error") or not files)
         for path in files:
             print(f"  {name:<6} {path}")  # stdout-ok
-    print("\nNext: add the server to Claude Desktop or Claude Code (see README) with your UNIFICALLY_API_KEY.")  # stdout-ok
+    print("\nNext: add the server to Claude Desktop or Claude Code (see README) "  # stdout-ok
+          "with your UNIFICALLY_API_KEY.")
     return 1 if failed else 0

@@ -27,7 +27,8 @@ from __future__ import annotations
 
 import difflib
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from jsonschema import Draft202012Validator
 

@@ -118,3 +118,12 @@ def test_backoff_is_capped_and_honours_lifted_in():
     assert 3.0 <= policy.delay(0, RateLimited("x", retry_after=3)) <= 3.0 + policy.jitter
     assert policy.delay(0, RateLimited("x", retry_after=999)) is None
     assert RetryPolicy(attempts=2).delay(1, ServerError("x")) is None
+
+
+async def test_slow_reads_time_out_retry_and_then_say_so(dirs):
+    sim = Simulator(SimulatorConfig())
+    sim.add_fault(Fault(kind="slow", delay=2.0, path="/account", times=-1))
+    async with Client(build_server(make_settings(dirs, request_timeout=0.3), sim.transport())) as client:
+        result = await call(client, {}, tool="get_account")
+    assert result.is_error and "did not answer in time" in text_of(result)
+    assert len([r for r in sim.requests if r.path == "/account"]) == RetryPolicy().attempts

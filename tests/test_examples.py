@@ -8,7 +8,6 @@ nothing reaches the simulator.
 from __future__ import annotations
 
 import pytest
-
 from mcp.client import Client
 
 from mcp_server.server import build_server

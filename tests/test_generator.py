@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tool_specs import generate
+from tool_specs import curate, generate
 from tool_specs.assemble import assemble_page
-from tool_specs import curate
 from tool_specs.build import BuildError, build, url_fields
 from tool_specs.curation import CURATIONS, Curation
 from tool_specs.derive import derive_rules
@@ -36,7 +35,8 @@ def models(name: str) -> dict:
 
 
 def props(name: str, model_id: str) -> dict:
-    return {k: {x: y for x, y in p.schema.items() if x != "description"} for k, p in models(name)[model_id].params.items()}
+    params = models(name)[model_id].params
+    return {k: {x: y for x, y in p.schema.items() if x != "description"} for k, p in params.items()}
 
 
 # ---- parse: pages, tables, examples ----
@@ -138,7 +138,8 @@ def test_nested_object_tables_and_inline_items():
     assert element["properties"]["description"]["maxLength"] == 100
     assert element["properties"]["type"]["enum"] == ["image", "video"]
     assert element["properties"]["image_urls"]["maxItems"] == 4
-    assert kling["multi_shots"]["items"]["properties"] == {"prompt": {"type": "string"}, "duration": {"type": "integer"}}
+    shot = {"prompt": {"type": "string"}, "duration": {"type": "integer"}}
+    assert kling["multi_shots"]["items"]["properties"] == shot
     assert kling["start_frame_url"] == {"type": "string"}  # "No" on the page (the summary says Yes)
     frames = props("seedance_fast_page.txt", "bytedance/seedance-1.0-fast")["frames"]
     assert frames["minItems"] == 1 and set(frames["items"]["properties"]) == {"image_url", "prompt", "duration"}
@@ -163,7 +164,8 @@ def test_derived_rules():
     assert ("requires", "end_image_url", None) in veo
     assert kinds("hailuo_page.txt", "hailuo/minimax-2.0") == [("at_least_one", ["prompt", "start_image_url"], None)]
     kling = kinds("kling_30_page.txt", "kuaishou/kling-3.0-video")
-    assert ("exclusive", ["prompt", "multi_shots"], None) in kling and ("at_least_one", ["prompt", "multi_shots"], None) in kling
+    assert ("exclusive", ["prompt", "multi_shots"], None) in kling
+    assert ("at_least_one", ["prompt", "multi_shots"], None) in kling
     seedance = kinds("seedance_fast_page.txt", "bytedance/seedance-1.0-fast")
     assert ("required_if", ["frames"], {"mode": ["multi_frame"]}) in seedance
     assert ("required_if", ["first_frame_url"], {"mode": ["first_last_frame"]}) in seedance

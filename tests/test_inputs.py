@@ -61,8 +61,8 @@ async def test_task_reference_uses_an_earlier_output(client, sim):
 
 async def test_create_task_input_is_resolved_for_documented_models(client, sim, dirs):
     (dirs["in"] / "a.png").write_bytes(PNG)
-    result = await client.call_tool("create_task", {"model": "google/veo-3.1-fast",
-                                                    "input": {"prompt": "x", "start_image_url": str(dirs["in"] / "a.png")}})
+    api_input = {"prompt": "x", "start_image_url": str(dirs["in"] / "a.png")}
+    result = await client.call_tool("create_task", {"model": "google/veo-3.1-fast", "input": api_input})
     assert not result.is_error, text_of(result)
     assert posts(sim)[0].json["input"]["start_image_url"].startswith("http")
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import sys
 
 import anyio
+import pytest
 from mcp import StdioServerParameters
 from mcp.client import Client
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import pytest
-
 import base64
 import json
 from pathlib import Path
 
+import pytest
 from mcp.client import Client
 
 from mcp_server.outputs import PREVIEW_MAX_BYTES, extension_for, model_slug, sniff_mime
@@ -103,3 +102,15 @@ def test_sniffing_prefers_bytes_over_headers():
     assert sniff_mime(b"plain", "text/plain; charset=utf-8") == "text/plain"
     assert [extension_for(m) for m in ("image/jpeg", "audio/mpeg", "video/mp4")] == [".jpg", ".mp3", ".mp4"]
     assert model_slug("Google/Veo 3.1") == "google-veo-3.1"
+
+
+async def test_previews_are_skipped_above_the_cap(tmp_path):
+    from mcp_server.outputs import Outputs
+
+    big = tmp_path / "big.png"
+    big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (PREVIEW_MAX_BYTES + 1))
+    small = tmp_path / "small.png"
+    small.write_bytes((MEDIA / "sample.png").read_bytes())
+    previews = await Outputs(make_settings({"data": tmp_path, "out": tmp_path, "in": tmp_path}), None).previews(
+        [big, small])
+    assert len(previews) == 1 and base64.b64decode(previews[0].data) == small.read_bytes()

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import os
 import sys
 from pathlib import Path
 
 import anyio
+import pytest
 from mcp import StdioServerParameters
 from mcp.client import Client
 

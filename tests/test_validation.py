@@ -175,8 +175,9 @@ def test_sum_count_and_item_rules():
 def test_forbidden_selector_and_length_limits():
     assert problems("alibaba/wan-2.6-video", {"prompt": "p", "mode": "r2v", "video_urls": ["u"], "seed": 1}) \
         .startswith('seed: not allowed when mode is "r2v" (alibaba/wan-2.6-video)')
-    msg = problems("kuaishou/kling-3.0-omni-video", {"video_mode": "transform", "prompt": "p", "aspect_ratio": "auto",
-                                                     "video_url": "v", "elements": [{"type": "video", "video_url": "w"}]})
+    both = {"video_mode": "transform", "prompt": "p", "aspect_ratio": "auto", "video_url": "v",
+            "elements": [{"type": "video", "video_url": "w"}]}
+    msg = problems("kuaishou/kling-3.0-omni-video", both)
     assert "video_url and elements[type=video] cannot be combined" in msg
     assert "prompt: 3001 exceeds the maxLength 3000" in problems(
         "suno-ai/music", {"mv": "chirp-v4", "custom": True, "prompt": "x" * 3001})

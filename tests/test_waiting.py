@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-
 import time
 
 import anyio
+import pytest
 from mcp.client import Client
 
 from mcp_server.server import build_server
 from mcp_server.simulator import Simulator, SimulatorConfig
-from mcp_server.waiting import PollSchedule, normalise_status
+from mcp_server.waiting import PollSchedule, Progress, normalise_status, poll_until_done
 from tests.conftest import make_settings, text_of
 
 pytestmark = pytest.mark.anyio
@@ -107,3 +106,25 @@ def test_schedule_closes_in_on_the_typical_duration():
     assert len(polls) <= 12
     assert polls[-1] - 240 < 4
     assert polls[:3] == [2.0, 5.0, 10.0]  # fast tasks are still caught early
+
+
+async def test_cancelled_wait_stops_within_100_ms():
+    """The poll loop sleeps in anyio, so a cancel interrupts it at once (no request after the cancel)."""
+    calls: list[float] = []
+
+    async def get_task(task_id: str) -> dict:
+        calls.append(time.monotonic())
+        return {"task_id": task_id, "status": "processing"}
+
+    with anyio.CancelScope() as scope:
+        async def cancel_soon() -> None:
+            await anyio.sleep(0.3)
+            scope.cancel()
+            cancelled_at.append(time.monotonic())
+
+        cancelled_at: list[float] = []
+        async with anyio.create_task_group() as group:
+            group.start_soon(cancel_soon)
+            await poll_until_done(get_task, "t", budget=60, progress=Progress(None))
+    assert time.monotonic() - cancelled_at[0] < 0.1
+    assert len(calls) == 1 and calls[0] < cancelled_at[0]

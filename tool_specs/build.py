@@ -63,7 +63,8 @@ def read_docs(text: str) -> Docs:
     raw: dict[str, RawModel] = {}
     for page in pages:
         raw.update(assemble_page(page))
-    ids = set(re.findall(r"`([a-z0-9-]+/[a-z0-9.\-]+)`", text)) | set(re.findall(r'"model":\s*"([a-z0-9-]+/[^"]+)"', text))
+    ids = set(re.findall(r"`([a-z0-9-]+/[a-z0-9.\-]+)`", text))
+    ids |= set(re.findall(r'"model":\s*"([a-z0-9-]+/[^"]+)"', text))
     ids |= set(raw)
     ids -= {"provider/model-name", "application/json"}
     examples = [ex for page in pages for ex in page.examples]
@@ -86,7 +87,8 @@ def url_fields(schema: dict, prefix: str = "") -> list[str]:
     for name, prop in schema.get("properties", {}).items():
         path = f"{prefix}{name}"
         items = prop.get("items", {})
-        is_url = name.endswith(("_url", "_urls")) or name in ("references", "elements") and items.get("type") == "string"
+        is_url = name.endswith(("_url", "_urls")) or (
+            name in ("references", "elements") and items.get("type") == "string")
         if prop.get("type") == "string" and is_url and name != "callback_url":
             out.append(path)
         elif prop.get("type") == "array" and items.get("type") == "string" and is_url:

@@ -39,7 +39,7 @@ class Table:
     def records(self) -> list[dict[str, str]]:
         """Rows as dicts keyed by lower-cased header."""
         keys = [h.lower() for h in self.headers]
-        return [dict(zip(keys, row)) for row in self.rows]
+        return [dict(zip(keys, row, strict=False)) for row in self.rows]
 
 
 @dataclass(frozen=True)
@@ -159,7 +159,7 @@ def parse_page(title: str, title_line: int, body: list[str]) -> Page:
             i -= 1
             # Two tables written back to back (no blank line) split where a header/separator pair starts.
             cuts = [k for k in range(len(raw) - 1) if _is_separator(raw[k + 1])]
-            for a, b in zip(cuts, cuts[1:] + [len(raw)]):
+            for a, b in zip(cuts, cuts[1:] + [len(raw)], strict=False):
                 table = Table(raw[a], tuple(raw[a + 2 : b]), first_line + start + a, tuple(headings), " ".join(intro))
                 tables.append(table)
                 if headings and headings[-1] == "Models":
@@ -167,8 +167,9 @@ def parse_page(title: str, title_line: int, body: list[str]) -> Page:
                         mid = row[0].strip("` ")
                         if _MODEL_ID.match(mid):
                             model_ids.append(mid)
-                            cells = zip(table.headers[1:], row[1:])
-                            notes[mid] = "; ".join(c if h.lower() == "description" else f"{h}: {c}" for h, c in cells if c)
+                            cells = zip(table.headers[1:], row[1:], strict=False)
+                            notes[mid] = "; ".join(
+                                c if h.lower() == "description" else f"{h}: {c}" for h, c in cells if c)
             intro = []
         elif line.strip():
             prose.append(Prose(line.strip(), first_line + i, tuple(headings)))

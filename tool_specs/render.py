@@ -112,15 +112,18 @@ def readme(build: Build) -> str:
            "else the example is refused with a reason.", "",
            "## Tools", "", tools_table(build),
            "## Not covered by a typed tool", ""]
-    out += [f"- `{mid}`: {why}; reachable only through the generic `create_task` tool." for mid, why in EXCLUDED.items()]
-    out += ["", "## Curations", "", "Data in `tool_specs/curation.py`, applied generically by `tool_specs/curate.py`.", "",
+    out += [f"- `{mid}`: {why}; reachable only through the generic `create_task` tool."
+            for mid, why in EXCLUDED.items()]
+    out += ["", "## Curations", "",
+            "Data in `tool_specs/curation.py`, applied generically by `tool_specs/curate.py`.", "",
             "| Name | Models | Action | Change | Reason |", "|------|--------|--------|--------|--------|"]
     out += [f"| `{c.name}` | {_models(c.models)} | {c.action} | {_cell(_change(c))} | {_cell(c.reason)} |"
             for c in CURATIONS]
     out += ["", "## Contradictions: summary tables vs model pages", "",
             "Found by comparing each summary table (Unified Tasks API page) with the model's page; the page wins. "
             "Facts present on only one side are listed when the summary has them.", "",
-            "| Models | Parameter | Summary says (table line) | Page says |", "|--------|-----------|---------------|-----------|"]
+            "| Models | Parameter | Summary says (table line) | Page says |",
+            "|--------|-----------|---------------|-----------|"]
     out += [f"| {_models(c.models)} | `{c.field}` | {_cell(c.summary)} ({c.summary_line}) | {_cell(c.page)} |"
             for c in build.contradictions]
     out += ["", "Shared summary tables qualify some values in words (\"512p (2.0 I2V only)\", \"Pro only: ...\"); "

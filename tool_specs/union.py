@@ -77,10 +77,10 @@ def labels(family: Family) -> dict[str, str]:
     if len(shorts) == 1:
         return {family.models[0]: shorts[0]}
     if any(all(x.startswith(s) for x in shorts) for s in shorts):
-        return dict(zip(family.models, shorts))  # one id is a prefix of all others: keep the short ids
+        return dict(zip(family.models, shorts, strict=False))  # one id is a prefix of all others: keep the short ids
     head = _cut(shorts, False)
     tail = _cut([x[head:] for x in shorts], True)
-    return {m: x[head: len(x) - tail] for m, x in zip(family.models, shorts)}
+    return {m: x[head: len(x) - tail] for m, x in zip(family.models, shorts, strict=False)}
 
 
 def _terse(description: str, schema: dict) -> str:
@@ -176,7 +176,10 @@ def union_schema(family: Family, models: dict[str, dict]) -> dict:
         first = next(models[m]["schema"]["properties"][name] for m in family.models
                      if name in models[m]["schema"]["properties"])
         known = re.search(r"\(known values, not exhaustive: ([^)]*)\)", first.get("description", ""))
-        base = f"e.g. {known.group(1)}" if known else "" if name in OBVIOUS else _terse(first.get("description", ""), prop)
+        if known:
+            base = f"e.g. {known.group(1)}"
+        else:
+            base = "" if name in OBVIOUS else _terse(first.get("description", ""), prop)
         text = "; ".join(x for x in [base, *_differences(name, family, models, names)] if x)
         if text:
             prop["description"] = text
