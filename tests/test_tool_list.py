@@ -74,3 +74,10 @@ def test_toolsets_setting_from_environment():
     assert Settings.from_env({"UNIFICALLY_TOOLSETS": "all"}).toolsets == ("image", "video", "audio", "platform")
     with pytest.raises(Exception, match="unknown toolset"):
         Settings.from_env({"UNIFICALLY_TOOLSETS": "dragons"})
+
+
+async def test_readme_reports_the_measured_size():
+    sizes = measure(await listed())
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"{sizes['visible_chars']:,} chars" in readme, "update the size table in README.md"
+    assert f"{sizes['full_chars']:,} chars" in readme, "update the size table in README.md"
