@@ -62,11 +62,12 @@ def _allowed(schema: dict) -> str:
     return f"{kind} ≥ {lo}" if lo is not None else (f"{kind} ≤ {hi}" if hi is not None else str(kind))
 
 
-def _schema_line(err: Any, model: ModelSpec) -> list[str]:
-    where, mid, kind, s, v = _path(err.absolute_path), model.id, err.validator, err.schema, err.instance
+def _schema_line(err: Any, mid: str, rules: tuple[dict, ...]) -> list[str]:
+    """`mid` names what the schema belongs to (a model id or a tool name)."""
+    where, kind, s, v = _path(err.absolute_path), err.validator, err.schema, err.instance
     if kind == "additionalProperties":
         prefix = f"{where}." if err.absolute_path else ""
-        return [_unknown(f"{prefix}{name}", name, sorted(s.get("properties", {})), model)
+        return [_unknown(f"{prefix}{name}", name, sorted(s.get("properties", {})), mid, rules)
                 for name in v if name not in s.get("properties", {})]
     if kind == "required":
         prefix = f"{where}." if err.absolute_path else ""
@@ -88,13 +89,13 @@ def _schema_line(err: Any, model: ModelSpec) -> list[str]:
     return [f"{where}: {err.message} ({mid})"]
 
 
-def _unknown(path: str, name: str, allowed: list[str], model: ModelSpec) -> str:
-    for rule in model.rules:
+def _unknown(path: str, name: str, allowed: list[str], mid: str, rules: tuple[dict, ...]) -> str:
+    for rule in rules:
         if rule["kind"] == "unsupported" and name in rule["fields"]:
-            return f"{path}: not supported by {model.id}: {rule['reason']}"
+            return f"{path}: not supported by {mid}: {rule['reason']}"
     hint = difflib.get_close_matches(name, allowed, n=1)
     guess = f' (did you mean "{hint[0]}"?)' if hint else ""
-    return f'unknown parameter "{path}" for {model.id}{guess}; allowed: {", ".join(allowed)}'
+    return f'unknown parameter "{path}" for {mid}{guess}; allowed: {", ".join(allowed) or "none"}'
 
 
 def _list(value: Any) -> list:
@@ -233,10 +234,16 @@ def rule_problems(model: ModelSpec, api_input: dict) -> list[str]:
     return out
 
 
+def describe_schema_errors(schema: dict, instance: Any, subject: str, rules: tuple[dict, ...] = ()) -> list[str]:
+    """One message per JSON Schema violation of `instance` (in document order of the offending paths), each
+    naming the parameter, what is wrong and what is allowed; `subject` is the model id or tool name."""
+    errors = sorted(Draft202012Validator(schema).iter_errors(instance), key=lambda e: [str(p) for p in e.path])
+    return [line for err in errors for line in _schema_line(err, subject, rules)]
+
+
 def schema_problems(model: ModelSpec, api_input: dict) -> list[str]:
-    """Messages for every JSON Schema violation, in document order of the offending paths."""
-    errors = sorted(Draft202012Validator(model.schema).iter_errors(api_input), key=lambda e: [str(p) for p in e.path])
-    return [line for err in errors for line in _schema_line(err, model)]
+    """Messages for every violation of the model's own schema."""
+    return describe_schema_errors(model.schema, api_input, model.id, model.rules)
 
 
 def validate_input(model: ModelSpec, api_input: dict) -> None:

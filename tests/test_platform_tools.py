@@ -90,7 +90,7 @@ async def test_verification_phrase_language(client, sim):
     assert not result.is_error
     assert sim.requests[-1].query == {"language": "ru"}
     refused = await client.call_tool("get_resources", {"resource": "suno_verification_phrase", "language": "xx"})
-    assert refused.is_error and "language" in text_of(refused) and "'ru'" in text_of(refused)
+    assert refused.is_error and "language" in text_of(refused) and '"ru"' in text_of(refused)
     assert len(sim.requests) == 1
 
 
@@ -148,10 +148,10 @@ async def test_upload_size_cap(dirs, sim):
 
 
 async def test_bad_arguments_are_refused_before_any_request(client, sim):
-    cases = [("create_task", {"input": {}}, "model: required"),
+    cases = [("create_task", {"input": {}}, "model: missing; it is required"),
              ("create_task", {"model": "x/y", "input": "text"}, "input: expected object"),
              ("create_task", {"model": "x/y", "input": {}, "wait_seconds": -1}, "wait_seconds"),
-             ("get_resources", {"resource": "dragons"}, "allowed: 'higgsfield_motions'"),
+             ("get_resources", {"resource": "dragons"}, 'allowed: "higgsfield_motions"'),
              ("get_task", {"task_id": ""}, "task_id"),
              ("get_task", {"task_id": "a", "extra": 1}, "unknown parameter")]
     for tool, arguments, expected in cases:
