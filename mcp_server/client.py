@@ -170,8 +170,8 @@ def error_for(status: int, message: str, what: str) -> E.UnificallyError:
                                      "https://unifically.com/dashboard; get_account shows the balance and "
                                      "dry_run=true shows a request's price.", status=402)
     if status == 404:
-        return E.NotFound(f"{what}: not found (404: {message}). Check the task id or model id "
-                          "(list_models shows every model).", status=404)
+        return E.NotFound(f"{what}: not found (404: {message}). Check the task id (list_tasks shows recent "
+                          "tasks) or the model id (list_models shows every model).", status=404)
     if status == 429:
         seconds = E.parse_lifted_in(message)
         hint = f" Try again in {seconds:g} s." if seconds is not None else " Try again shortly."

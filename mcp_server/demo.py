@@ -53,7 +53,8 @@ class Board:
 
 async def run_demo(output_dir: Path, task_seconds: float = 3.0) -> int:
     output_dir = output_dir.expanduser().resolve()
-    env = {**os.environ, "UNIFICALLY_SIMULATOR_TASK_SECONDS": str(task_seconds), "UNIFICALLY_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "UNIFICALLY_SIMULATOR_TASK_SECONDS": str(task_seconds), "UNIFICALLY_LOG_LEVEL": "WARNING",
+           "UNIFICALLY_DATA_DIR": str(output_dir / ".unifically")}  # the demo's journal stays in its folder
     env.pop("UNIFICALLY_API_KEY", None)  # the demo never needs, nor sends, a real key
     params = StdioServerParameters(command=sys.executable, args=[
         "-m", "mcp_server", "serve", "--simulate", "--output-dir", str(output_dir), "--wait-seconds", "60"], env=env)

@@ -3,7 +3,8 @@
 The URL fields come from the specs (`ModelSpec.url_fields`, e.g. `elements[].image_urls[]`), not a hand list.
 Resolution is two-phase: first every reference is checked (file allowed, exists, not too large; data URI
 decodes; task completed and index in range) so that a bad one fails before anything is uploaded or created;
-then files are uploaded and references replaced by plain URLs.
+then files are uploaded and references replaced by plain URLs. `resolve_ids` does the same for the id inputs
+that name an earlier task (`task_id`) or one of its Suno clips (`clip_id`).
 """
 
 from __future__ import annotations
@@ -58,23 +59,27 @@ def _replace(node: Any, path: str, url: str) -> None:
     node[int(index) if index else key] = url
 
 
+async def completed_output(services: Services, task_id: str, value: str, param: str) -> dict[str, Any]:
+    """The output of a completed task: from the journal, else from the API."""
+    known = await services.journal.get(task_id)
+    if known and known["status"] == "completed" and known.get("output"):
+        return known["output"]
+    try:
+        task = await services.client.get_task(task_id)
+    except UnificallyError as error:
+        raise FileRejected(f"{param}: cannot use {value!r}: {error.message}") from None
+    status = normalise_status(task.get("status"))
+    if status != "completed":
+        raise FileRejected(f"{param}: task {task_id} is {status}, not completed; wait_for_task first.")
+    return task.get("output") or {k: v for k, v in task.items() if k not in ("task_id", "status")}
+
+
 async def task_output_url(services: Services, value: str, param: str) -> str:
-    """The URL behind `task:<id>[#n]`: from the journal, else from the API; the task must be completed."""
+    """The URL behind `task:<id>[#n]`; the task must be completed and have an n-th output."""
     match = _TASK_REF.match(value)
     assert match is not None
     task_id, index = match["id"], int(match["n"] or 1)
-    known = await services.journal.get(task_id)
-    if known and known["status"] == "completed" and known.get("output"):
-        urls = find_urls(known["output"])
-    else:
-        try:
-            task = await services.client.get_task(task_id)
-        except UnificallyError as error:
-            raise FileRejected(f"{param}: cannot use {value!r}: {error.message}") from None
-        status = normalise_status(task.get("status"))
-        if status != "completed":
-            raise FileRejected(f"{param}: task {task_id} is {status}, not completed; wait_for_task first.")
-        urls = find_urls(task.get("output") or {})
+    urls = find_urls(await completed_output(services, task_id, value, param))
     if not 1 <= index <= len(urls):
         raise FileRejected(f"{param}: task {task_id} has {len(urls)} output(s); #{index} is out of range "
                            f"(use task:{task_id}#1..#{len(urls)}).")
@@ -107,4 +112,28 @@ async def resolve_inputs(services: Services, api_input: dict[str, Any], url_fiel
     result = copy.deepcopy(api_input)
     for path, url in resolved.items():
         _replace(result, path, url)
+    return result
+
+
+async def resolve_ids(services: Services, api_input: dict[str, Any]) -> dict[str, Any]:
+    """`task:<id>` in a `task_id` input becomes the id of that completed task; `task:<id>[#n]` in a `clip_id`
+    input becomes the n-th Suno clip of that task. Plain ids are sent as given."""
+    result = api_input
+    for param in ("task_id", "clip_id"):
+        value = api_input.get(param)
+        match = _TASK_REF.match(value) if isinstance(value, str) else None
+        if not match:
+            continue
+        output = await completed_output(services, match["id"], value, param)
+        if param == "task_id":
+            if match["n"]:
+                raise FileRejected(f"task_id: {value!r} names an output; give the task as task:{match['id']}.")
+            resolved = match["id"]
+        else:
+            clips = [c.get("clip_id") or c.get("id") for c in output.get("clips", []) if isinstance(c, dict)]
+            index = int(match["n"] or 1)
+            if not 1 <= index <= len(clips):
+                raise FileRejected(f"clip_id: task {match['id']} has {len(clips)} clip(s); #{index} is out of range.")
+            resolved = clips[index - 1]
+        result = {**result, param: resolved}
     return result

@@ -24,7 +24,8 @@ from mcp_server.settings import Settings
 
 log = logging.getLogger(__name__)
 
-PREVIEW_MAX_BYTES = 256 * 1024  # inline previews stay far below the ~1 MB stdio clients tolerate
+PREVIEW_MAX_BYTES = 256 * 1024  # per file: inline previews stay far below the ~1 MB stdio clients tolerate
+PREVIEW_TOTAL_BYTES = 384 * 1024  # per result, before base64
 _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"), (b"\xff\xd8\xff", 0, "image/jpeg"), (b"GIF8", 0, "image/gif"),
     (b"WEBP", 8, "image/webp"), (b"WAVE", 8, "audio/wav"), (b"ID3", 0, "audio/mpeg"), (b"\xff\xfb", 0, "audio/mpeg"),
@@ -104,18 +105,25 @@ class Outputs:
             await anyio.Path(tmp).unlink(missing_ok=True)
         return target
 
-    async def previews(self, paths: list[Path]) -> list[Any]:
-        """Inline ImageContent / AudioContent blocks for the files small enough to preview."""
+    async def attachments(self, task_id: str, paths: list[Path]) -> list[Any]:
+        """Content blocks for saved files: a resource link for each (with its mime type) and an inline
+        ImageContent / AudioContent preview for small ones, within a total budget per result."""
         blocks: list[Any] = []
-        for path in paths:
-            if (await anyio.Path(path).stat()).st_size > PREVIEW_MAX_BYTES:
-                continue
-            data = await anyio.Path(path).read_bytes()
+        budget = PREVIEW_TOTAL_BYTES
+        for index, path in enumerate(paths, start=1):
+            size = (await anyio.Path(path).stat()).st_size
+            small = size <= min(PREVIEW_MAX_BYTES, budget)
+            async with await anyio.open_file(path, "rb") as handle:
+                data = await handle.read() if small else await handle.read(64)
             mime = sniff_mime(data[:64])
-            if mime.startswith("image/"):
-                blocks.append(types.ImageContent(type="image", data=base64.b64encode(data).decode(), mime_type=mime))
-            elif mime.startswith("audio/"):
-                blocks.append(types.AudioContent(type="audio", data=base64.b64encode(data).decode(), mime_type=mime))
+            kind = mime.split("/")[0]
+            if small and kind in ("image", "audio"):
+                budget -= size
+                encoded = base64.b64encode(data).decode()
+                blocks.append(types.ImageContent(type="image", data=encoded, mime_type=mime) if kind == "image"
+                              else types.AudioContent(type="audio", data=encoded, mime_type=mime))
+            blocks.append(types.ResourceLink(type="resource_link", uri=file_uri(task_id, index), name=path.name,
+                                             mime_type=mime, size=size))
         return blocks
 
 

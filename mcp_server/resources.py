@@ -1,6 +1,6 @@
 """MCP resources: model pages, task records and saved output files.
 
-- `unifically://models/{model_id}`: the model's full documentation page (markdown).
+- `unifically://models/{+model_id}`: the model's full documentation page (markdown); ids contain "/".
 - `unifically://tasks/{task_id}`: the journal record of a task (JSON).
 - `unifically://tasks/{task_id}/files/{n}`: the n-th saved output file of a task, with its real mime type.
 """
@@ -11,6 +11,7 @@ import base64
 import json
 import re
 from pathlib import Path
+from urllib.parse import unquote
 
 import anyio
 import mcp_types as types
@@ -26,7 +27,7 @@ _TASK = re.compile(r"^unifically://tasks/(?P<id>[^/?#]+)$")
 _FILE = re.compile(r"^unifically://tasks/(?P<id>[^/?#]+)/files/(?P<n>\d+)$")
 
 TEMPLATES = [
-    types.ResourceTemplate(uri_template="unifically://models/{model_id}", name="model",
+    types.ResourceTemplate(uri_template="unifically://models/{+model_id}", name="model",
                            description="Full documentation page of a model", mime_type="text/markdown"),
     types.ResourceTemplate(uri_template="unifically://tasks/{task_id}", name="task",
                            description="Journal record of a task (status, outputs, local files)",
@@ -51,6 +52,7 @@ async def list_resources(services: Services) -> list[types.Resource]:
 
 
 async def read_resource(services: Services, uri: str) -> list[types.TextResourceContents | types.BlobResourceContents]:
+    uri = unquote(uri)  # clients may percent-encode the "/" inside model ids
     if match := _MODEL.match(uri):
         spec = find_model(match["id"])
         if spec is None:

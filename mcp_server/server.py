@@ -8,6 +8,7 @@ stack trace); protocol errors are kept for protocol faults (an unknown tool name
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -42,9 +43,13 @@ INSTRUCTIONS = (
 
 
 def simulator_transport(settings: Settings) -> httpx2.AsyncBaseTransport:
+    """`--simulate`: the built-in simulator, in-process; its tasks are kept beside the journal (on the wall
+    clock) so that a restarted server can still finish them."""
     from mcp_server.simulator import Simulator, SimulatorConfig
 
-    return Simulator(SimulatorConfig(task_seconds=settings.simulator_task_seconds)).transport()
+    config = SimulatorConfig(task_seconds=settings.simulator_task_seconds, clock=time.time,
+                             state_path=settings.data_dir.expanduser() / "simulator-tasks.json")
+    return Simulator(config).transport()
 
 
 def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> Server[Services]:

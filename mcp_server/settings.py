@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from mcp_server.errors import InvalidInput
 
@@ -47,6 +47,15 @@ class Settings(BaseModel):
     simulator_task_seconds: float = Field(default=4.0, ge=0)
     toolsets: tuple[str, ...] = TOOLSETS
     tools: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _simulator_endpoints(cls, values: Any) -> Any:
+        """With `simulate`, the real key is never used and the real API never contacted."""
+        if isinstance(values, dict) and values.get("simulate"):
+            values = {**values, "api_key": SecretStr(SIMULATOR_KEY), "base_url": SIMULATOR_BASE_URL,
+                      "upload_url": SIMULATOR_BASE_URL + "/upload"}
+        return values
 
     @field_validator("base_url", "upload_url")
     @classmethod
@@ -110,10 +119,6 @@ class Settings(BaseModel):
         if value := env.get("UNIFICALLY_TOOLS", "").strip():
             values["tools"] = split_list(value)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        if values.get("simulate"):
-            # The simulator never sees a real key, and never talks to the real API.
-            values.update(api_key=SecretStr(SIMULATOR_KEY), base_url=SIMULATOR_BASE_URL,
-                          upload_url=SIMULATOR_BASE_URL + "/upload")
         try:
             return cls(**values)
         except ValueError as exc:  # pydantic's ValidationError: rephrase without echoing secrets

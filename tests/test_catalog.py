@@ -35,8 +35,10 @@ async def test_describe_model_gives_the_full_page(client):
 
 async def test_model_pages_are_resources(client):
     templates = await client.list_resource_templates()
-    assert "unifically://models/{model_id}" in {t.uri_template for t in templates.resource_templates}
+    assert "unifically://models/{+model_id}" in {t.uri_template for t in templates.resource_templates}
     page = await client.read_resource("unifically://models/kuaishou/kling-3.0-omni-video")
     assert page.contents[0].mime_type == "text/markdown" and "multi_shots" in page.contents[0].text
+    encoded = await client.read_resource("unifically://models/kuaishou%2Fkling-3.0-omni-video")
+    assert encoded.contents[0].text == page.contents[0].text
     with pytest.raises(MCPError):
         await client.read_resource("unifically://models/nope/nope")

@@ -98,3 +98,21 @@ def test_reference_paths_follow_the_spec_fields():
     fields = ("image_urls[]", "elements[].image_urls[]", "elements[].video_url")
     assert references(value, fields) == [("a.png", "image_urls[0]"), ("b.png", "elements[0].image_urls[0]"),
                                          ("c.mp4", "elements[1].video_url")]
+
+
+async def test_task_and_clip_ids_accept_task_references(client, sim):
+    video = await client.call_tool("generate_video_veo", VEO)
+    video_id = video.structured_content["task_id"]
+    extended = await client.call_tool("extend_video_veo", {"prompt": "more", "task_id": f"task:{video_id}",
+                                                           "model": "fast"})
+    assert not extended.is_error, text_of(extended)
+    assert posts(sim)[-1].json["input"]["task_id"] == video_id
+    music = await client.call_tool("generate_music_suno", {"mv": "chirp-crow", "custom": False,
+                                                           "gpt_description_prompt": "rain"})
+    clips = music.structured_content["output"]["clips"]
+    wav = await client.call_tool("export_wav_suno", {"clip_id": f"task:{music.structured_content['task_id']}#2"})
+    assert not wav.is_error and posts(sim)[-1].json["input"] == {"clip_id": clips[1]["clip_id"]}
+    count = len(posts(sim))
+    bad = await client.call_tool("export_wav_suno", {"clip_id": f"task:{music.structured_content['task_id']}#9"})
+    assert bad.is_error and "clip_id" in text_of(bad) and "out of range" in text_of(bad)
+    assert len(posts(sim)) == count

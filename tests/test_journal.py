@@ -11,6 +11,8 @@ from mcp import StdioServerParameters
 from mcp.client import Client
 
 from mcp_server.journal import Journal
+from mcp_server.server import build_server
+from mcp_server.settings import Settings
 from mcp_server.simulator import LoopbackSimulator, Simulator, SimulatorConfig
 from tests.test_stdio import server_env
 
@@ -83,3 +85,15 @@ async def test_journal_survives_a_server_killed_mid_wait(dirs):
             done = await client.call_tool("wait_for_task", {"task_id": row["task_id"]})
             assert done.structured_content["status"] == "completed" and done.structured_content["files"]
     assert len(sim.created_tasks()) == 1
+
+
+async def test_simulate_mode_keeps_its_tasks_across_restarts(dirs):
+    settings = Settings(simulate=True, simulator_task_seconds=1.0, data_dir=dirs["data"], output_dir=dirs["out"])
+    async with Client(build_server(settings)) as first:
+        created = await first.call_tool("create_task", {"model": "google/veo-3.1-fast", "input": {"prompt": "x"},
+                                                        "wait_seconds": 0})
+    task_id = created.structured_content["task_id"]
+    async with Client(build_server(settings)) as second:  # a new server process would do the same
+        done = await second.call_tool("wait_for_task", {"task_id": task_id, "wait_seconds": 10})
+    assert done.structured_content["status"] == "completed", done
+    assert settings.key() == "simulator-key" and settings.base_url.startswith("http://unifically-simulator")

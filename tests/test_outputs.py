@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from mcp.client import Client
 
-from mcp_server.outputs import PREVIEW_MAX_BYTES, extension_for, model_slug, sniff_mime
+from mcp_server.outputs import PREVIEW_MAX_BYTES, PREVIEW_TOTAL_BYTES, Outputs, extension_for, model_slug, sniff_mime
 from mcp_server.server import build_server
 from tests.conftest import make_settings, text_of
 
@@ -50,7 +50,7 @@ async def test_video_and_audio_files_get_their_real_extension(client):
     video = await run(client, "google/veo-3.1-fast")
     assert video.structured_content["files"][0].endswith(".mp4") and not blocks(video, "image")
     audio = await client.call_tool("create_task", {"model": "elevenlabs/text-to-speech",
-                                                   "input": {"text": "hi", "voice_id": "x"}})
+                                                   "input": {"text": "hi", "voice": "x"}})
     [path] = audio.structured_content["files"]
     assert path.endswith(".wav") and Path(path).read_bytes()[8:12] == b"WAVE"
     [preview] = blocks(audio, "audio")  # the sample WAV is small enough to inline
@@ -86,13 +86,15 @@ async def test_a_different_file_is_never_overwritten(client, dirs, sim):
 
 async def test_non_media_outputs_come_back_as_data(client):
     lyrics = await client.call_tool("create_task", {"model": "suno-ai/lyrics",
-                                                    "input": {"prompt": "a song about rain"}})
+                                                    "input": {"prompt": "a song about rain", "mv": "remi-v1"}})
     output = lyrics.structured_content["output"]
     assert output["a"]["text"] and output["b"]["text"] and "Output:" in text_of(lyrics)
     transcript = await client.call_tool("create_task", {"model": "elevenlabs/speech-to-text",
                                                         "input": {"audio_url": "https://x/a.wav"}})
     assert transcript.structured_content["output"]["words"]
-    voice = await client.call_tool("create_task", {"model": "suno-ai/voice", "input": {"prompt": "x"}})
+    voice = await client.call_tool("create_task", {"model": "suno-ai/voice", "input": {
+        "voice_audio_url": "https://x/v.wav", "verification_audio_url": "https://x/p.wav", "phrase_id": "p",
+        "name": "Me"}})
     assert voice.structured_content["output"]["persona_id"]
 
 
@@ -104,13 +106,16 @@ def test_sniffing_prefers_bytes_over_headers():
     assert model_slug("Google/Veo 3.1") == "google-veo-3.1"
 
 
-async def test_previews_are_skipped_above_the_cap(tmp_path):
-    from mcp_server.outputs import Outputs
-
+async def test_previews_are_bounded_per_file_and_per_result(tmp_path):
     big = tmp_path / "big.png"
     big.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (PREVIEW_MAX_BYTES + 1))
-    small = tmp_path / "small.png"
-    small.write_bytes((MEDIA / "sample.png").read_bytes())
-    previews = await Outputs(make_settings({"data": tmp_path, "out": tmp_path, "in": tmp_path}), None).previews(
-        [big, small])
-    assert len(previews) == 1 and base64.b64decode(previews[0].data) == small.read_bytes()
+    mid = [tmp_path / f"mid{n}.png" for n in range(3)]
+    for path in mid:
+        path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (PREVIEW_MAX_BYTES // 2))
+    outputs = Outputs(make_settings({"data": tmp_path, "out": tmp_path, "in": tmp_path}), None)
+    content = await outputs.attachments("t1", [big, *mid])
+    previews = [block for block in content if block.type == "image"]
+    links = [block for block in content if block.type == "resource_link"]
+    assert len(links) == 4 and {link.mime_type for link in links} == {"image/png"}
+    assert len(previews) == 2  # the big one is skipped, and the third small one would pass the result's budget
+    assert sum(len(base64.b64decode(p.data)) for p in previews) <= PREVIEW_TOTAL_BYTES

@@ -36,17 +36,25 @@ async def test_tools_list_without_key_and_calls_explain_how_to_set_it(dirs, sim,
 
 
 async def test_create_task_passes_input_unchanged_and_completes(client, sim):
-    raw = {"prompt": "A cat", "anything": {"nested": [1, 2]}, "aspect_ratio": "16:9"}
-    result = await client.call_tool("create_task", {"model": "google/veo-3.1-fast", "input": raw,
+    raw = {"prompt": "A cat", "anything": {"nested": [1, 2]}, "image_url": "relative/not/a/file.png"}
+    model = "topaz-labs/image-generative"  # no documentation page: no typed tool, no checks, sent as given
+    result = await client.call_tool("create_task", {"model": model, "input": raw,
                                                     "callback_url": "https://hook.example/cb"})
     assert not result.is_error, text_of(result)
     data = result.structured_content
-    assert data["status"] == "completed" and data["model"] == "google/veo-3.1-fast"
-    assert data["task_id"] and data["urls"] and data["urls"][0] == data["output"]["video_url"]
+    assert data["status"] == "completed" and data["model"] == model
+    assert data["task_id"] and data["urls"] and data["urls"][0] == data["output"]["image_url"]
     [post] = posts(sim)
-    assert post.json == {"model": "google/veo-3.1-fast", "input": raw, "callback_url": "https://hook.example/cb"}
+    assert post.json == {"model": model, "input": raw, "callback_url": "https://hook.example/cb"}
     assert post.headers["authorization"] == f"Bearer {API_KEY}"
     assert API_KEY not in dump(result)
+
+
+async def test_create_task_checks_documented_models_like_their_typed_tool(client, sim):
+    result = await client.call_tool("create_task", {"model": "google/veo-3.1-quality",
+                                                    "input": {"prompt": "x", "aspect_ratio": "4:5"}})
+    assert result.is_error and "aspect_ratio" in text_of(result) and "google/veo-3.1-quality" in text_of(result)
+    assert sim.requests == []
 
 
 async def test_dry_run_prices_without_creating(client, sim):
@@ -161,7 +169,8 @@ async def test_bad_arguments_are_refused_before_any_request(client, sim):
 
 
 async def test_list_tasks_shows_the_journal(client, sim):
-    await client.call_tool("create_task", {"model": "google/nano-banana", "input": {"prompt": "x"}})
+    api_input = {"prompt": "x", "aspect_ratio": "1:1"}
+    await client.call_tool("create_task", {"model": "google/nano-banana", "input": api_input})
     result = await client.call_tool("list_tasks", {"model": "google/nano-banana"})
     [row] = result.structured_content["tasks"]
-    assert row["status"] == "completed" and row["input"] == {"prompt": "x"}
+    assert row["status"] == "completed" and row["input"] == api_input

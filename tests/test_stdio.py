@@ -81,7 +81,8 @@ async def test_stdout_carries_only_json_rpc_and_the_key_stays_out_of_stderr(dirs
             {"jsonrpc": "2.0", "method": "notifications/initialized"},
             {"jsonrpc": "2.0", "id": 2, "method": "tools/list"},
             {"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
-                "name": "create_task", "arguments": {"model": "google/nano-banana", "input": {"prompt": "x"}},
+                "name": "create_task",
+                "arguments": {"model": "google/nano-banana", "input": {"prompt": "x", "aspect_ratio": "1:1"}},
                 "_meta": {"progressToken": "p1"}}},
             {"jsonrpc": "2.0", "id": 4, "method": "tools/call", "params": {"name": "get_account", "arguments": {}}},
         ]

@@ -6,6 +6,7 @@ import json
 import re
 from typing import Any
 
+import anyio
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -65,6 +66,8 @@ class ApiRoutes:
         if self.state.balance_usd < cost:
             return envelope.error(402, "Insufficient balance")
         task = self.state.create_task(model, kind, body["input"], body.get("callback_url"), cost)
+        if self.state.config.state_path is not None:
+            await anyio.to_thread.run_sync(self.state.save)
         return envelope.ok({"task_id": task.task_id, "status": "pending"})
 
     async def get_task(self, request: Request) -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 Clock = Callable[[], float]
@@ -21,6 +22,8 @@ class SimulatorConfig:
     max_upload_bytes: uploads larger than this are refused with 413.
     clock: the time source for task lifecycles (default ``time.monotonic``); a fake or scaled clock makes
         tasks finish as fast as a test or benchmark needs.
+    state_path: when set, created tasks are saved there (JSON) and loaded at start, so a restarted
+        ``serve --simulate`` still knows its tasks; use a wall clock (``time.time``) with it.
     """
 
     task_seconds: float = 2.0
@@ -29,6 +32,7 @@ class SimulatorConfig:
     balance_usd: float = 100.0
     max_upload_bytes: int = 20_000_000
     clock: Clock = time.monotonic
+    state_path: Path | None = None
 
     def duration_for(self, model: str) -> float:
         """Return the lifecycle length of a task of ``model``."""

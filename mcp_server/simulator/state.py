@@ -3,9 +3,11 @@ faults and recorded requests."""
 
 from __future__ import annotations
 
+import json
+import os
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from .catalog import Kind
@@ -81,6 +83,28 @@ class SimState:
         self.balance_usd = config.balance_usd
         self.created_wall = int(time.time())
         self.updated_wall = self.created_wall
+        self.load()
+
+    def load(self) -> None:
+        """Read the tasks saved at ``config.state_path`` (a missing or unreadable file means none)."""
+        path = self.config.state_path
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8")) if path else []
+        except (OSError, ValueError):
+            saved = []
+        for item in saved:
+            task = TaskRecord(**item)
+            self.tasks[task.task_id] = task
+
+    def save(self) -> None:
+        """Write the tasks to ``config.state_path`` atomically (called off the event loop)."""
+        path = self.config.state_path
+        if path is None:
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps([asdict(task) for task in self.tasks.values()]), encoding="utf-8")
+        os.replace(tmp, path)
 
     def now(self) -> float:
         """Current time on the configured clock."""

@@ -11,7 +11,7 @@ import functools
 
 import mcp_types as types
 
-from mcp_server.inputs import resolve_inputs
+from mcp_server.inputs import resolve_ids, resolve_inputs
 from mcp_server.results import TASK_OUTPUT_SCHEMA
 from mcp_server.specs import ToolSpec, load_tool_specs
 from mcp_server.tools import tasks
@@ -27,7 +27,7 @@ async def run_model_tool(spec: ToolSpec, services: Services, call: Call) -> type
     model, api_input = spec.split(call.arguments)
     model_spec = spec.models[model]
     validate_input(model_spec, api_input)
-    api_input = await resolve_inputs(services, api_input, model_spec.url_fields)
+    api_input = await resolve_inputs(services, await resolve_ids(services, api_input), model_spec.url_fields)
     return await tasks.run_task(services, call, model, api_input)
 
 

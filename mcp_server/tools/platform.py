@@ -8,12 +8,13 @@ import mcp_types as types
 
 from mcp_server import errors as E
 from mcp_server.client import PHRASE_LANGUAGES, RESOURCES
-from mcp_server.inputs import resolve_inputs
+from mcp_server.inputs import resolve_ids, resolve_inputs
 from mcp_server.journal import JOURNAL_STATUSES
 from mcp_server.results import TASK_OUTPUT_SCHEMA, data_result
 from mcp_server.specs import find_model
 from mcp_server.tools import tasks
 from mcp_server.tools.base import Call, Services, ToolDef
+from mcp_server.validation import validate_input
 from mcp_server.waiting import normalise_status
 
 READ = types.ToolAnnotations(read_only_hint=True, open_world_hint=True)
@@ -32,8 +33,10 @@ def _obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str
 
 async def create_task(services: Services, call: Call) -> types.CallToolResult:
     args = call.arguments
-    spec = find_model(args["model"])
-    api_input = await resolve_inputs(services, args["input"], spec.url_fields) if spec else args["input"]
+    api_input = args["input"]
+    if spec := find_model(args["model"]):  # documented models are checked exactly like their typed tool
+        validate_input(spec, api_input)
+        api_input = await resolve_inputs(services, await resolve_ids(services, api_input), spec.url_fields)
     return await tasks.run_task(services, call, args["model"], api_input)
 
 
@@ -100,9 +103,9 @@ async def list_tasks(services: Services, call: Call) -> types.CallToolResult:
 def platform_tools() -> list[ToolDef]:
     resource_names = list(RESOURCES)
     return [
-        ToolDef("create_task", "Run any Unifically model by id with a raw `input` object (sent unchanged). Prefer "
-                "the typed tools; use this for models without one. Waits up to wait_seconds, then returns the "
-                "task_id to pass to wait_for_task.",
+        ToolDef("create_task", "Run any Unifically model by id with a raw `input` object (sent unchanged; "
+                "documented models are checked like their typed tool). Prefer the typed tools. Waits up to "
+                "wait_seconds, then returns the task_id to pass to wait_for_task.",
                 _obj({"model": {"type": "string", "description": "Model id, e.g. google/veo-3.1-fast"},
                       "input": {"type": "object", "description": "The model's input parameters"},
                       **tasks.COMMON_PROPERTIES}, ("model", "input")),

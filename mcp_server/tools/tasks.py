@@ -15,7 +15,6 @@ from typing import Any
 import mcp_types as types
 
 from mcp_server import errors as E
-from mcp_server.outputs import file_uri
 from mcp_server.results import task_record, task_result
 from mcp_server.settings import MAX_WAIT_SECONDS
 from mcp_server.specs import find_model
@@ -105,10 +104,7 @@ async def finish(services: Services, task_id: str, model: str | None, task: dict
             files = [str(path) for path in paths]
         if files:
             record["files"] = files
-            paths = [Path(f) for f in files]
-            extra += await services.outputs.previews(paths)
-            for index, path in enumerate(paths, start=1):
-                extra.append(types.ResourceLink(type="resource_link", uri=file_uri(task_id, index), name=path.name))
+            extra += await services.outputs.attachments(task_id, [Path(f) for f in files])
     await services.journal.update(task_id, status=record["status"], output=record["output"], error=record["error"],
                                   files=files, model=model)
     return task_result(record, extra)
