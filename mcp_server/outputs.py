@@ -55,6 +55,11 @@ def model_slug(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", model).strip("-").lower() or "task"
 
 
+def safe_name(text: str) -> str:
+    """A file-name-safe version of an id from the API (no separators, no leading dots)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-.") or "task"
+
+
 def file_uri(task_id: str, index: int) -> str:
     return f"unifically://tasks/{task_id}/files/{index}"
 
@@ -74,7 +79,7 @@ class Outputs:
         for index, url in enumerate(urls, start=1):
             suffix = f"_{index}" if len(urls) > 1 else ""
             try:
-                paths.append(await self.download(url, f"{model_slug(model)}_{task_id}{suffix}"))
+                paths.append(await self.download(url, f"{model_slug(model)}_{safe_name(task_id)}{suffix}"))
             except (httpx2.HTTPError, OSError, ValueError) as exc:
                 log.warning("could not download output %d of task %s: %s", index, task_id, exc)
         return paths

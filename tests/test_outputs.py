@@ -119,3 +119,10 @@ async def test_previews_are_bounded_per_file_and_per_result(tmp_path):
     assert len(links) == 4 and {link.mime_type for link in links} == {"image/png"}
     assert len(previews) == 2  # the big one is skipped, and the third small one would pass the result's budget
     assert sum(len(base64.b64decode(p.data)) for p in previews) <= PREVIEW_TOTAL_BYTES
+
+
+def test_ids_from_the_api_cannot_escape_the_output_dir():
+    from mcp_server.outputs import safe_name
+
+    assert safe_name("../../etc/passwd") == "etc-passwd"
+    assert "/" not in safe_name("a/b\\c") and safe_name("...") == "task"

@@ -60,7 +60,8 @@ class ToolDef:
     needs_api: bool = True  # False for tools answered locally (journal, catalog): they work without a key
 
     def to_mcp(self) -> types.Tool:
-        return types.Tool(name=self.name, title=self.title, description=self.description,
+        title = self.title or self.name.replace("_", " ").capitalize()
+        return types.Tool(name=self.name, title=title, description=self.description,
                           input_schema=self.input_schema, output_schema=self.output_schema,
                           annotations=self.annotations, _meta=self.meta)
 
