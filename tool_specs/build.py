@@ -17,13 +17,14 @@ from mcp_server.specs import ModelSpec
 from mcp_server.validation import validate_input
 
 from .assemble import RawModel, assemble_page
-from .curate import CurationError, apply_schema, check_entries, curations_for, matches_example
+from .curate import CurationError, apply_schema, check_entries, curations_for, matches_example, resolve
 from .derive import derive_rules
 from .families import EXCLUDED, FAMILIES, Family
 from .parse import Example, Page, parse_document
 from .summary import SUMMARY_PAGE, Contradiction, available_models, compare, summary_params
 from .text import plain
 from .union import describe_tool, union_schema
+from .wording import HINTS, SUMMARIES
 
 _TYPICAL = re.compile(r"~\s*(\d+)\s*s\b")
 _ENUM_FIXES = ("open_enum", "set", "widen_enum")
@@ -100,17 +101,26 @@ def url_fields(schema: dict, prefix: str = "") -> list[str]:
     return out
 
 
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)])\.\s+(?=[A-Z])")
+_BOILERPLATE = re.compile(r"async operation|poll for the result", re.IGNORECASE)
+SUMMARY_MAX = 160
+
+
 def model_summary(raw: RawModel) -> str:
-    """One line: the page's Models-table description, else the page's first line (with its bullets if it ends
-    in ':') plus any other Models-table cells."""
-    if raw.note and not re.match(r"^[A-Z][\w ]*: ", raw.note):
-        return plain(raw.note)
+    """One line for ``list_models``: ``wording.SUMMARIES`` if it has the model, else the page's Models-table
+    description or first line, as many whole sentences as fit in ``SUMMARY_MAX`` characters (at least one),
+    without boilerplate ("This is an async operation...") or other Models-table cells."""
+    if raw.id in SUMMARIES:
+        return SUMMARIES[raw.id]
     lines = [p.text for p in raw.page.prose if not p.headings]
-    text = lines[0] if lines else raw.page.title
-    if text.endswith(":"):
-        bullets = [b[2:] for b in lines[1:] if b.startswith("- ")]
-        text = f"{text} {'; '.join(bullets)}"
-    return plain(f"{text} ({raw.note})" if raw.note else text)
+    described = raw.note and not re.match(r"^[A-Z][\w ]*: ", raw.note)
+    text = plain(raw.note if described else lines[0] if lines else raw.page.title)
+    kept: list[str] = []
+    for sentence in (x.rstrip(".:") + "." for x in _SENTENCE_END.split(text) if not _BOILERPLATE.search(x)):
+        if kept and len(" ".join([*kept, sentence])) > SUMMARY_MAX:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
 
 
 def _examples(model_id: str, docs: Docs, spec: ModelSpec, problems: list[str]) -> tuple[list[dict], list[dict]]:
@@ -201,6 +211,20 @@ def _check_coverage(docs: Docs) -> None:
         raise BuildError(f"documented model ids in no tool: {missing}")
 
 
+def _check_wording(docs: Docs, tools: list[dict]) -> None:
+    """Every ``wording`` entry names an existing tool parameter (or item field) or model."""
+    schemas = {t["name"]: t["input_schema"] for t in tools}
+    for key in HINTS:
+        tool, _, path = key.partition(".")
+        try:
+            resolve(schemas[tool], path)
+        except KeyError as exc:
+            raise BuildError(f"wording.HINTS[{key!r}]: no such tool parameter") from exc
+    unknown = [m for m in SUMMARIES if m not in docs.raw]
+    if unknown:
+        raise BuildError(f"wording.SUMMARIES: unknown models {unknown}")
+
+
 def build(text: str) -> Build:
     """Parse, curate, verify and assemble every tool."""
     docs = read_docs(text)
@@ -214,6 +238,7 @@ def build(text: str) -> Build:
         raise BuildError(str(exc)) from exc
     if problems:
         raise BuildError("\n".join(problems))
+    _check_wording(docs, tools)
     summary_page = next(p for p in docs.pages if p.title == SUMMARY_PAGE)
     summary = summary_params(summary_page)
     contradictions = compare(summary, {mid: raw.params for mid, raw in docs.raw.items()})

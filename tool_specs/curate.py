@@ -75,7 +75,7 @@ def apply_schema(entry: Curation, schema: dict, rules: list[dict]) -> None:
                                   f"{', '.join(map(str, known))})".strip()
         elif action == "allow_pattern":
             node = resolve(schema, path)[2]
-            node["anyOf"] = [{"enum": node.pop("enum")}, {"pattern": value}]
+            node["anyOf"] = [{"enum": node.pop("enum")}, dict(value)]
         elif action == "add_field":
             parent_path, _, name = path.rpartition(".")
             parent = resolve(schema, parent_path)[2] if parent_path else schema

@@ -11,11 +11,13 @@ Actions (``field`` is a dotted schema path; ``a[]`` is the item schema of array 
 * ``unset`` — remove the keywords listed in ``value``
 * ``widen_enum`` — add the values in ``value`` to the field's enum
 * ``open_enum`` — drop a truncated/non-exhaustive enum (the known values go into the description)
-* ``allow_pattern`` — accept strings matching the regex ``value`` besides the enum
+* ``allow_pattern`` — accept strings matching ``value["pattern"]`` besides the enum (``value["description"]``
+  says what such a value is, for error messages)
 * ``add_field`` — add the field with schema ``value`` (documented elsewhere than the table)
 * ``drop_field`` — remove the field from the model's schema
 * ``require`` — ``value`` True/False: make the field required / optional
-* ``add_rule`` — append the rule ``value`` (kinds: see ``mcp_server.validation``)
+* ``add_rule`` — append the rule ``value`` (kinds: see ``mcp_server.validation``; an optional ``note`` is a
+  clause the error message adds when the rule's own sentence would not say enough)
 * ``drop_rule`` — remove derived rules whose keys match ``value``
 * ``refuse_example`` — examples whose input contains ``value`` are kept as refused (must fail validation)
 * ``note`` — a contradiction resolved without a schema change (documented only)
@@ -59,6 +61,7 @@ WAN26 = _ids("alibaba", "wan-2.6-video", "wan-2.6-flash-video")
 ELEVEN_TTS = ("elevenlabs/text-to-speech",)
 SUNO_V3_V4 = ["chirp-v3-5", "chirp-v4"]
 SUNO_V45_UP = ["chirp-auk", "chirp-bluejay", "chirp-crow", "chirp-fenix"]
+SUNO_SOURCES = "clip_id for a Suno clip, audio_url for uploaded audio"
 C = Curation
 
 
@@ -80,7 +83,8 @@ CURATIONS: tuple[Curation, ...] = (
     C("veo_quality_reference_mode_unsupported", ("google/veo-3.1-quality",), "add_rule",
       "Reference mode and the voice parameter are available on fast, fast-relaxed, lite and lite-relaxed; "
       "not supported on the Quality variant",
-      value=_rule("unsupported", fields=["reference_image_urls", "voice"])),
+      value=_rule("unsupported", fields=["reference_image_urls", "voice"],
+                  note="reference mode and voice are only on fast, fast-relaxed, lite, lite-relaxed")),
     C("veo_voice_needs_reference_image", VEO_REF, "add_rule",
       "voice: 'Requires at least 1 reference image'",
       value=_rule("requires", field="voice", requires=["reference_image_urls"])),
@@ -89,7 +93,8 @@ CURATIONS: tuple[Curation, ...] = (
       value=_rule("allowed_values_if", field="duration", values=[6], when={"resolution": ["1080p"]})),
     C("hailuo_512p_needs_start_image", ("hailuo/minimax-2.0",), "add_rule",
       "'512p requires start_image_url (I2V only)'",
-      value=_rule("required_if", fields=["start_image_url"], when={"resolution": ["512p"]})),
+      value=_rule("required_if", fields=["start_image_url"], when={"resolution": ["512p"]},
+                  note="512p is image-to-video only")),
     C("hailuo_end_image_768p_1080p", ("hailuo/minimax-2.0",), "add_rule", "'end_image_url only with 768p or 1080p'",
       value=_rule("allowed_values_if", field="resolution", values=["768p", "1080p"],
                   when={"end_image_url": "present"})),
@@ -124,7 +129,8 @@ CURATIONS: tuple[Curation, ...] = (
       "Modes table: omitted video_mode (text-to-video) 'Rejects every input field including elements, "
       "image_urls, start_frame_url, video_url'",
       value=_rule("forbidden_if", fields=["elements", "image_urls", "start_frame_url", "end_frame_url",
-                                          "video_url"], when={"video_mode": "absent"})),
+                                          "video_url"], when={"video_mode": "absent"},
+                  note="without video_mode the model is text-to-video only; set video_mode to use inputs")),
     C("kling_omni_elements_mode_inputs", OMNI, "add_rule",
       "Modes table: elements mode needs 'At least one of image_urls, elements'",
       value=_rule("at_least_one", fields=["image_urls", "elements"], when={"video_mode": ["elements"]})),
@@ -164,7 +170,8 @@ CURATIONS: tuple[Curation, ...] = (
       "each voice is '{ \"voice_id\": int }' or '{ \"voice_url\": string }'",
       value=_rule("at_least_one", fields=["voice_id", "voice_url"], each="voices")),
     C("kling21_master_no_end_frame", ("kuaishou/kling-2.1-master-video",), "add_rule",
-      "'Pro-only. No end frame support.'", value=_rule("unsupported", fields=["end_frame_url", "mode"])),
+      "'Pro-only. No end frame support.'",
+      value=_rule("unsupported", fields=["end_frame_url", "mode"], note="2.1 master is pro-only, no end frame")),
     C("kling_o1_image_auto_ratio", ("kuaishou/kling-o1-image",), "note",
       "the page's Models table says v3.0 Omni Image 'Adds auto (default)', but the O1 parameter table lists "
       "auto as its default; the parameter table is kept"),
@@ -195,10 +202,11 @@ CURATIONS: tuple[Curation, ...] = (
       value=_rule("forbidden_if", fields=["seed"], when={"mode": ["r2v"]})),
     C("wan22_flash_720p_i2v_only", ("alibaba/wan-2.2-flash-video",), "add_rule",
       "'720p resolution is only available in I2V mode'",
-      value=_rule("allowed_values_if", field="resolution", values=["480p", "1080p"], when={"mode": ["t2v"]})),
+      value=_rule("allowed_values_if", field="resolution", values=["480p", "1080p"], when={"mode": ["t2v"]},
+                  note="720p is image-to-video only")),
     C("wan22_image_t2i_only", _ids("alibaba", "wan-2.2-image", "wan-2.2-flash-image"), "add_rule",
       "'Text-to-image only — does not support image editing' (summary: 'Does not accept image_urls')",
-      value=_rule("unsupported", fields=["image_urls"])),
+      value=_rule("unsupported", fields=["image_urls"], note="text-to-image only, no image editing")),
     # ---- Flux.2 (limits documented only in the summary table) ----
     C("flux_page_aspect_ratios", _ids("black-forest-labs", "flux.2-pro", "flux.2-flex", "flux.2-max"), "note",
       "summary: aspect_ratio auto, 1:1, 4:3, 16:9, 3:2, 2:3, 9:16, 3:4 (Max also 5:4, 21:9) and quality 1K/2K, "
@@ -224,7 +232,7 @@ CURATIONS: tuple[Curation, ...] = (
     # ---- Suno ----
     C("suno_custom_model_mv", ("suno-ai/music",), "allow_pattern",
       "Custom Model page: 'Use the mv value (e.g. chirp-custom:b7bc275b-...) in music generation requests'",
-      "mv", "^chirp-custom:.+"),
+      "mv", {"pattern": "^chirp-custom:.+", "description": "chirp-custom:<id> from train_model_suno"}),
     C("suno_simple_prompt_500", ("suno-ai/music",), "set", "Model Limits: Simple Mode prompt limit 500 chars",
       "gpt_description_prompt", {"maxLength": 500}),
     C("suno_prompt_3000_v3_v4", ("suno-ai/music",), "add_rule", "Model Limits: v3.5, v4 prompt limit 3,000 chars",
@@ -239,12 +247,12 @@ CURATIONS: tuple[Curation, ...] = (
       value=_rule("limit_if", field="tags", maxLength=1000, when={"mv": SUNO_V45_UP})),
     C("suno_extend_source", ("suno-ai/extend",), "add_rule",
       "'Provide either clip_id (for Suno-generated clips) or audio_url (for uploaded audio)'",
-      value=_rule("at_least_one", fields=["clip_id", "audio_url"])),
+      value=_rule("at_least_one", fields=["clip_id", "audio_url"], note=SUNO_SOURCES)),
     C("suno_extend_one_source", ("suno-ai/extend",), "add_rule", "'Provide either clip_id ... or audio_url'",
-      value=_rule("exclusive", fields=["clip_id", "audio_url"])),
+      value=_rule("exclusive", fields=["clip_id", "audio_url"], note=SUNO_SOURCES)),
     C("suno_cover_source", ("suno-ai/cover",), "add_rule",
       "summary: clip_id 'Yes*' / audio_url 'Yes*' ('alternative to clip_id'); the page lists both as optional",
-      value=_rule("at_least_one", fields=["clip_id", "audio_url"])),
+      value=_rule("at_least_one", fields=["clip_id", "audio_url"], note=SUNO_SOURCES)),
     C("suno_add_ops_clip_id", _ids("suno-ai", "add-vocals", "add-instrumental"), "note",
       "summary: clip_id/audio_url are alternatives ('Yes*'); the pages make clip_id required ('Only works with "
       "uploaded audio') — the page is kept"),

@@ -10,7 +10,9 @@ from .curation import CURATIONS, Curation
 from .families import EXCLUDED, FAMILIES
 from .text import short_id
 
-BUDGET = 35_000
+# The typed tools' share of the 48,000-character budget of all model-visible tool definitions (the platform tools
+# and the common callback_url/dry_run/wait_seconds arguments take the rest; tests/test_tool_list.py checks the total).
+BUDGET = 36_000
 START, END = "<!-- tools:start -->", "<!-- tools:end -->"
 RULE_KINDS = {
     "exclusive": "at most one of `fields` (or of `groups`) may be present",
@@ -82,7 +84,7 @@ def _models(ids: tuple[str, ...] | list[str]) -> str:
 def _change(entry: Curation) -> str:
     """Compact text of what an entry changes."""
     if entry.action in ("add_rule", "drop_rule"):
-        rule = {k: v for k, v in entry.value.items() if k not in ("kind", "reason")}
+        rule = {k: v for k, v in entry.value.items() if k not in ("kind", "reason", "note")}
         return f"{entry.value.get('kind', '')} " + json.dumps(rule, ensure_ascii=False, separators=(",", ":"))
     if entry.action == "refuse_example":
         return "examples with " + json.dumps(entry.value, ensure_ascii=False)
@@ -107,6 +109,8 @@ def readme(build: Build) -> str:
            f"input_schema, compact JSON) {visible_size(build.tools)} characters (budget {BUDGET})",
            f"- Examples: {len(examples) + len(refused)} curl examples attributed; {len(examples)} validate, "
            f"{len(refused)} refused (listed below)", "",
+           "Model-visible wording the docs do not supply (preset-id sources, Suno versions, defaults shown in the "
+           "tool schemas, one-line model summaries) is data in `tool_specs/wording.py`.", "",
            "Precedence: a model's own page wins over the \"## Model Parameters\" summary tables; where a page's "
            "example contradicts its own table, the schema is widened only if the example is clearly valid usage, "
            "else the example is refused with a reason.", "",

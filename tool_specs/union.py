@@ -3,21 +3,28 @@
 The union schema has every property any model of the family takes, with the union of enum values and the
 widest range; ``required`` is what every model requires (plus ``model`` for multi-model tools). Where the
 models differ, the property's description says which models accept what; the server then validates each
-call against the chosen model's own schema and rules.
+call against the chosen model's own schema and rules. ``wording.HINTS`` replaces a description's doc-derived
+first clause; a ``wording.DEFAULTED`` parameter shows the default all its models document, and a
+``wording.UNRANGED`` one hides its numeric range (the per-model check still enforces it). Model-visible
+text is ASCII (``-`` for ranges, ``<=`` for upper limits): a JSON encoder may escape anything else.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 
+from .curate import resolve
 from .families import OBVIOUS, Family
 from .text import plain, short_id
+from .wording import DEFAULTED, HINTS, UNRANGED
 
 _KEEP = ("type", "enum", "pattern", "minimum", "maximum", "maxLength", "minItems", "maxItems", "items",
          "properties", "required", "anyOf")
 _LOWER = ("minimum", "minItems")
 _UPPER = ("maximum", "maxItems", "maxLength")
+_NUMBERS = ("minimum", "maximum")
 
 
 def visible(schema: dict) -> dict:
@@ -98,19 +105,19 @@ def _terse(description: str, schema: dict) -> str:
 
 
 def _limits(schema: dict) -> str:
-    """Compact text of a property's own constraint: ``5/10``, ``3–15``, ``≤2000 chars``, ``≤4 items``."""
+    """Compact text of a property's own constraint: ``5/10``, ``3-15``, ``<=2000 chars``, ``<=4 items``."""
     parts = []
     if "enum" in schema:
         parts.append("/".join(map(str, schema["enum"])))
     if "minimum" in schema or "maximum" in schema:
-        parts.append(f"{schema.get('minimum', '')}–{schema.get('maximum', '')}" if "minimum" in schema
-                     else f"≤{schema['maximum']}")
+        parts.append(f"{schema.get('minimum', '')}-{schema.get('maximum', '')}" if "minimum" in schema
+                     else f"<={schema['maximum']}")
     if "maxLength" in schema:
-        parts.append(f"≤{schema['maxLength']} chars")
+        parts.append(f"<={schema['maxLength']} chars")
     if "minItems" in schema or "maxItems" in schema:
         lo, hi = schema.get("minItems"), schema.get("maxItems")
-        parts.append(f"{lo}–{hi} items" if lo is not None and hi is not None else
-                     f"≤{hi} items" if hi is not None else f"≥{lo} items")
+        parts.append(f"{lo}-{hi} items" if lo is not None and hi is not None else
+                     f"<={hi} items" if hi is not None else f">={lo} items")
     return " ".join(parts)
 
 
@@ -131,7 +138,7 @@ def _differences(name: str, family: Family, models: dict[str, dict], names: dict
     enums = {m: p.get("enum") for m, p in props.items()}
     if all(enums.values()) and len({tuple(e) for e in enums.values()}) > 1:
         notes += _enum_notes(enums, have, names)
-    else:
+    elif name not in UNRANGED:
         limits = {m: _limits(p) for m, p in props.items()}
         if len(set(limits.values())) > 1:
             groups: dict[str, list[str]] = {}
@@ -169,20 +176,33 @@ def union_schema(family: Family, models: dict[str, dict]) -> dict:
     props: dict[str, dict] = {}
     for mid in family.models:
         for name, schema in models[mid]["schema"]["properties"].items():
-            props[name] = merge(props[name], visible(schema)) if name in props else visible(schema)
+            shown = {k: v for k, v in visible(schema).items() if name not in UNRANGED or k not in _NUMBERS}
+            props[name] = merge(props[name], shown) if name in props else shown
     required = [r for r in models[family.models[0]]["schema"].get("required", [])
                 if all(r in models[m]["schema"].get("required", []) for m in family.models)]
     for name, prop in props.items():
         first = next(models[m]["schema"]["properties"][name] for m in family.models
                      if name in models[m]["schema"]["properties"])
         known = re.search(r"\(known values, not exhaustive: ([^)]*)\)", first.get("description", ""))
-        if known:
+        if f"{family.tool}.{name}" in HINTS:
+            base = HINTS[f"{family.tool}.{name}"]
+        elif known:
             base = f"e.g. {known.group(1)}"
         else:
             base = "" if name in OBVIOUS else _terse(first.get("description", ""), prop)
-        text = "; ".join(x for x in [base, *_differences(name, family, models, names)] if x)
+        notes = _differences(name, family, models, names)
+        if name in DEFAULTED:
+            notes += _default(prop, {m: models[m]["schema"]["properties"].get(name) for m in family.models}, names)
+        text = "; ".join(x for x in [base, *notes] if x)
         if text:
             prop["description"] = text
+    for key, text in HINTS.items():
+        tool, _, path = key.partition(".")
+        if tool == family.tool and "[]" in path:
+            try:
+                resolve({"properties": props}, path)[2]["description"] = text
+            except KeyError:
+                continue  # reported by build._check_wording
     if len(family.models) > 1:
         props = {"model": {"type": "string", "enum": list(family.models)}, **props}
         required = ["model", *required]
@@ -190,6 +210,24 @@ def union_schema(family: Family, models: dict[str, dict]) -> dict:
     if required:
         schema["required"] = required
     return schema
+
+
+def _default(prop: dict, per_model: dict[str, dict | None], names: dict[str, str]) -> list[str]:
+    """When every model taking the property documents a default (a one-value enum counts): the same one goes
+    into ``default``; different ones into a note (the most common first, then the others by model)."""
+    found = {m: p.get("default", p["enum"][0] if len(p.get("enum", [])) == 1 else None)
+             for m, p in per_model.items() if p}
+    if not found or any(d is None for d in found.values()):
+        return []
+    groups: dict[str, list[str]] = {}
+    for m, value in found.items():
+        groups.setdefault(json.dumps(value), []).append(names[m])
+    if len(groups) == 1:
+        prop["default"] = next(iter(found.values()))
+        return []
+    ranked = sorted(groups.items(), key=lambda kv: -len(kv[1]))
+    others = ", ".join(f"{json.loads(v)} for {', '.join(ms)}" for v, ms in ranked[1:])
+    return [f"default {json.loads(ranked[0][0])} ({others})"]
 
 
 def describe_tool(family: Family, models: dict[str, dict]) -> str:

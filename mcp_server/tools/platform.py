@@ -124,7 +124,11 @@ def platform_tools() -> list[ToolDef]:
                 upload_file, annotations=CREATE),
         ToolDef("get_resources", "List presets to use as model inputs: voices, motions, sounds, camera "
                 "settings, or a Suno verification phrase.",
-                _obj({"resource": {"type": "string", "enum": resource_names},
+                _obj({"resource": {"type": "string", "enum": resource_names, "description": (
+                    "Feeds: higgsfield_motions: motion_id; higgsfield_voices: voice_id; higgsfield_sounds: sound_id; "
+                    "camera_movements: camera_motion_id; camera_settings: camera_*_id; kling_voices: Kling voice_id; "
+                    "veo_voices: Veo voice; elevenlabs_voices: ElevenLabs voice; suno_verification_phrase: "
+                    "phrase_id")},
                       "language": {"type": "string", "enum": list(PHRASE_LANGUAGES),
                                    "description": "suno_verification_phrase only"}}, ("resource",)),
                 get_resources, annotations=READ),
