@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+import anyio
 import pytest
 from mcp.client import Client
 
@@ -127,3 +128,22 @@ async def test_slow_reads_time_out_retry_and_then_say_so(dirs):
         result = await call(client, {}, tool="get_account")
     assert result.is_error and "did not answer in time" in text_of(result)
     assert len([r for r in sim.requests if r.path == "/account"]) == RetryPolicy().attempts
+
+
+async def test_create_cancelled_in_flight_stays_visible_as_unknown(client, sim):
+    sim.add_fault(Fault(kind="slow", delay=1.5, path="/v1/tasks", method="POST", times=1))
+    with anyio.move_on_after(0.5):
+        await call(client)
+    await anyio.sleep(1.5)  # the simulator finishes creating it
+    listed = await client.call_tool("list_tasks", {})
+    [row] = listed.structured_content["tasks"]
+    assert row["status"] == "unknown" and "in flight" in row["error"]
+    assert len(sim.created_tasks()) == 1
+
+
+async def test_server_error_on_create_is_journaled_as_unknown(client, sim):
+    sim.add_fault(Fault(kind="server_error", status=502, path="/v1/tasks", method="POST", times=1))
+    result = await call(client)
+    assert "may or may not have been created" in text_of(result)
+    listed = await client.call_tool("list_tasks", {"status": "unknown"})
+    assert len(listed.structured_content["tasks"]) == 1

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import anyio
 import mcp_types as types
 
 from mcp_server import errors as E
@@ -31,6 +32,9 @@ COMMON_PROPERTIES: dict[str, Any] = {
     "wait_seconds": {"type": "number", "minimum": 0, "maximum": MAX_WAIT_SECONDS, "description": "Max wait (s)"},
 }
 COMMON_KEYS = tuple(COMMON_PROPERTIES)
+# Create failures after which the API provably holds no task: it answered with a refusal, or nothing was sent.
+NOTHING_CREATED = (E.AuthError, E.InsufficientBalance, E.NotFound, E.BadRequest, E.RateLimited, E.ConnectionFailed,
+                   E.MissingApiKey)
 
 
 def budget_for(services: Services, arguments: dict[str, Any]) -> float:
@@ -51,11 +55,18 @@ async def run_task(services: Services, call: Call, model: str, api_input: dict[s
     row = await journal.intent(model, api_input)
     try:
         data = await client.create_task(model, api_input, callback_url=args.get("callback_url"))
-    except E.OutcomeUnknown as error:
+    except NOTHING_CREATED:
+        await journal.discard(row)  # the API refused it, or it was never sent
+        raise
+    except E.UnificallyError as error:  # outcome unknown, or a 5xx after the request arrived
+        if isinstance(error, E.ServerError):
+            error.message += (" The task may or may not have been created; it was not resent. Check list_tasks and "
+                              "get_account before creating it again.")
         await journal.unknown(row, error.message)
         raise
-    except BaseException:
-        await journal.discard(row)
+    except BaseException:  # cancelled (or a bug) while the request was in flight: keep it visible
+        with anyio.CancelScope(shield=True):
+            await journal.unknown(row, "interrupted while the create request was in flight; the task may exist")
         raise
     task_id = str(data.get("task_id") or "")
     if not task_id:
