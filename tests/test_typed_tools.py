@@ -110,7 +110,9 @@ async def test_voice_persona_and_rejected_verification(client, sim):
     assert rejected.structured_content["task_id"] in text_of(rejected)
 
 
-async def test_transcript_words_are_data(client):
+async def test_transcript_words_are_data_and_chain_into_speech(client, sim):
     result = await client.call_tool("speech_to_text_elevenlabs", {"audio_url": "https://x/a.wav"})
-    words = result.structured_content["output"]["words"]
-    assert words and {"text", "start", "end"} <= set(words[0])
+    output = result.structured_content["output"]
+    assert output["words"] and {"text", "start", "end"} <= set(output["words"][0])
+    spoken = await client.call_tool("text_to_speech_elevenlabs", {"text": output["text"], "voice": "Rachel"})
+    assert not spoken.is_error and posts(sim)[-1].json["input"]["text"] == output["text"]
