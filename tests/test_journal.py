@@ -97,3 +97,21 @@ async def test_simulate_mode_keeps_its_tasks_across_restarts(dirs):
         done = await second.call_tool("wait_for_task", {"task_id": task_id, "wait_seconds": 10})
     assert done.structured_content["status"] == "completed", done
     assert settings.key() == "simulator-key" and settings.base_url.startswith("http://unifically-simulator")
+
+
+async def test_simulated_tasks_created_concurrently_all_survive_a_restart(dirs):
+    settings = Settings(simulate=True, simulator_task_seconds=0.5, data_dir=dirs["data"], output_dir=dirs["out"])
+    ids: list[str] = []
+    async with Client(build_server(settings)) as first:
+        async def create() -> None:
+            result = await first.call_tool("create_task", {"model": "google/veo-3.1-fast",
+                                                           "input": {"prompt": "x"}, "wait_seconds": 0})
+            ids.append(result.structured_content["task_id"])
+
+        async with anyio.create_task_group() as group:
+            for _ in range(10):
+                group.start_soon(create)
+    async with Client(build_server(settings)) as second:
+        for task_id in ids:
+            result = await second.call_tool("get_task", {"task_id": task_id})
+            assert not result.is_error, result

@@ -67,7 +67,7 @@ class ApiRoutes:
             return envelope.error(402, "Insufficient balance")
         task = self.state.create_task(model, kind, body["input"], body.get("callback_url"), cost)
         if self.state.config.state_path is not None:
-            await anyio.to_thread.run_sync(self.state.save)
+            await anyio.to_thread.run_sync(self.state.write, self.state.snapshot())
         return envelope.ok({"task_id": task.task_id, "status": "pending"})
 
     async def get_task(self, request: Request) -> JSONResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 import uuid
 from dataclasses import asdict, dataclass
@@ -83,6 +84,8 @@ class SimState:
         self.balance_usd = config.balance_usd
         self.created_wall = int(time.time())
         self.updated_wall = self.created_wall
+        self._generation = self._written = 0
+        self._write_lock = threading.Lock()
         self.load()
 
     def load(self) -> None:
@@ -96,15 +99,25 @@ class SimState:
             task = TaskRecord(**item)
             self.tasks[task.task_id] = task
 
-    def save(self) -> None:
-        """Write the tasks to ``config.state_path`` atomically (called off the event loop)."""
+    def snapshot(self) -> tuple[int, str]:
+        """The tasks as JSON, numbered; taken on the event loop, written by ``write`` in a worker thread."""
+        self._generation += 1
+        return self._generation, json.dumps([asdict(task) for task in self.tasks.values()])
+
+    def write(self, snapshot: tuple[int, str]) -> None:
+        """Write a snapshot to ``config.state_path`` atomically; an older snapshot never replaces a newer one."""
+        generation, payload = snapshot
         path = self.config.state_path
         if path is None:
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps([asdict(task) for task in self.tasks.values()]), encoding="utf-8")
-        os.replace(tmp, path)
+        with self._write_lock:
+            if generation <= self._written:
+                return
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+            tmp.write_text(payload, encoding="utf-8")
+            os.replace(tmp, path)
+            self._written = generation
 
     def now(self) -> float:
         """Current time on the configured clock."""
