@@ -36,7 +36,7 @@ async def serve(args: argparse.Namespace) -> None:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, loopback.stop)
-        print(f"SIMULATOR_URL={loopback.url}", flush=True)
+        print(f"SIMULATOR_URL={loopback.url}", flush=True)  # stdout-ok: the standalone simulator's one line
         await loopback.wait()
     logging.getLogger(__name__).info("simulator stopped")
 

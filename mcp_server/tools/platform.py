@@ -49,8 +49,7 @@ async def get_task(services: Services, call: Call) -> types.CallToolResult:
         error.task_id = task_id
         raise
     task["status"] = normalise_status(task.get("status"))
-    model = known["model"] if known and known["model"] != "unknown" else None
-    return await tasks.finish(services, task_id, model, task)
+    return await tasks.finish(services, task_id, tasks.journaled_model(known), task)
 
 
 async def wait_for_task(services: Services, call: Call) -> types.CallToolResult:

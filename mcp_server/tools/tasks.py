@@ -18,7 +18,7 @@ import mcp_types as types
 from mcp_server import errors as E
 from mcp_server.results import task_record, task_result
 from mcp_server.settings import MAX_WAIT_SECONDS
-from mcp_server.specs import find_model
+from mcp_server.specs import COMMON_ARGS, find_model
 from mcp_server.tools.base import Call, Services
 from mcp_server.waiting import Progress, normalise_status, poll_until_done
 
@@ -26,12 +26,13 @@ log = logging.getLogger(__name__)
 
 # The common arguments every task-creating tool takes, kept terse: they are repeated in every typed tool,
 # and the server instructions explain them once (callback_url is the webhook, dry_run prices only).
-COMMON_PROPERTIES: dict[str, Any] = {
+_COMMON_SCHEMAS: dict[str, Any] = {
     "callback_url": {"type": "string"},
     "dry_run": {"type": "boolean", "description": "Only price it"},
     "wait_seconds": {"type": "number", "minimum": 0, "maximum": MAX_WAIT_SECONDS, "description": "Max wait (s)"},
 }
-COMMON_KEYS = tuple(COMMON_PROPERTIES)
+# One list of names (specs.COMMON_ARGS, which ToolSpec.split strips from the API input), schemas from here.
+COMMON_PROPERTIES = {name: _COMMON_SCHEMAS[name] for name in COMMON_ARGS}
 # Create failures after which the API provably holds no task: it answered with a refusal, or nothing was sent.
 NOTHING_CREATED = (E.AuthError, E.InsufficientBalance, E.NotFound, E.BadRequest, E.RateLimited, E.ConnectionFailed,
                    E.MissingApiKey)
@@ -123,9 +124,13 @@ async def finish(services: Services, task_id: str, model: str | None, task: dict
     return task_result(record, extra)
 
 
+def journaled_model(known: dict[str, Any] | None) -> str | None:
+    """The model of a journal record, None when the task is not journaled or was created elsewhere."""
+    return known["model"] if known and known["model"] != "unknown" else None
+
+
 async def resume(services: Services, call: Call, task_id: str) -> types.CallToolResult:
     """`wait_for_task`: continue waiting for any task, journaled or not."""
     known = await services.journal.get(task_id)
-    model = known["model"] if known and known["model"] != "unknown" else None
     age = time.time() - known["created_at"] if known else 0.0
-    return await wait(services, call, task_id, model, age=age)
+    return await wait(services, call, task_id, journaled_model(known), age=age)
