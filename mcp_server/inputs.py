@@ -17,7 +17,7 @@ from typing import Any
 import anyio
 
 from mcp_server.errors import FileRejected, UnificallyError
-from mcp_server.results import find_urls
+from mcp_server.results import find_urls, output_of
 from mcp_server.tools.base import Services
 from mcp_server.waiting import normalise_status
 
@@ -71,7 +71,7 @@ async def completed_output(services: Services, task_id: str, value: str, param: 
     status = normalise_status(task.get("status"))
     if status != "completed":
         raise FileRejected(f"{param}: task {task_id} is {status}, not completed; wait_for_task first.")
-    return task.get("output") or {k: v for k, v in task.items() if k not in ("task_id", "status")}
+    return output_of(task) or {}
 
 
 async def task_output_url(services: Services, value: str, param: str) -> str:

@@ -34,6 +34,14 @@ TASK_OUTPUT_SCHEMA: dict[str, Any] = {
 _ENVELOPE_KEYS = frozenset({"task_id", "status", "output", "error_message", "error", "message"})
 
 
+def output_of(task: dict[str, Any]) -> dict[str, Any] | None:
+    """A completed task's results: its `output` object, or for the models that put their results beside
+    task_id/status instead (Suno voice, custom model), those fields."""
+    if isinstance(task.get("output"), dict):
+        return task["output"]
+    return {k: v for k, v in task.items() if k not in _ENVELOPE_KEYS} or None
+
+
 def find_urls(value: Any) -> list[str]:
     """Every http(s) URL inside an output object, depth first, in document order, without duplicates."""
     found: list[str] = []
@@ -56,10 +64,8 @@ def find_urls(value: Any) -> list[str]:
 def task_record(task: dict[str, Any], model: str | None, *, waited: float | None = None) -> dict[str, Any]:
     """The structured content for a task as the API returned it (status already normalised)."""
     status = task.get("status", "pending")
-    output = task.get("output") if isinstance(task.get("output"), dict) else None
-    if output is None and status == "completed":
-        # Some models (Suno voice, custom model) put their results beside task_id/status instead.
-        output = {k: v for k, v in task.items() if k not in _ENVELOPE_KEYS} or None
+    output = output_of(task) if status == "completed" else task.get("output")
+    output = output if isinstance(output, dict) else None
     record: dict[str, Any] = {
         "task_id": task.get("task_id"),
         "model": model,
