@@ -6,11 +6,11 @@ disagree: the account path with and without `/v1`, and upload responses outside 
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
 from typing import Any
 
-import anyio
 import httpx2
 
 from mcp_server import errors as E
@@ -43,8 +43,16 @@ class UnificallyClient:
                  retry: RetryPolicy | None = None) -> None:
         self.settings = settings
         self.retry = retry or RetryPolicy()
+        self.time = settings.timebase
+        self._key = settings.key()
         self._http = httpx2.AsyncClient(transport=transport, timeout=settings.request_timeout,
                                         follow_redirects=True, headers={"User-Agent": "unifically-mcp"})
+
+    def bound(self, key: str | None) -> UnificallyClient:
+        """This client (same connection pool) acting with another API key: a hosted user's own."""
+        clone = copy.copy(self)
+        clone._key = key
+        return clone
 
     @property
     def http(self) -> httpx2.AsyncClient:
@@ -96,7 +104,7 @@ class UnificallyClient:
     # ----- transport, envelope, errors, retries ----------------------------------------------------------
     async def _call(self, method: str, path: str, *, what: str, creates_task: bool = False,
                     upload: bool = False, task_read: bool = False, **kwargs: Any) -> Any:
-        key = self.settings.key()
+        key = self._key
         if not key:
             raise E.MissingApiKey(missing_key_message())
         url = path if path.startswith("http") else self.settings.base_url + path
@@ -111,7 +119,7 @@ class UnificallyClient:
                 if delay is None:
                     raise
                 log.warning("%s: %s; retrying in %.1fs (attempt %d)", what, error.message, delay, attempt + 2)
-                await anyio.sleep(delay)
+                await self.time.sleep(delay)
                 attempt += 1
 
     async def _once(self, method: str, url: str, headers: dict[str, str], what: str,

@@ -47,7 +47,8 @@ def simulator_transport(settings: Settings) -> httpx2.AsyncBaseTransport:
     clock) so that a restarted server can still finish them."""
     from mcp_server.simulator import Simulator, SimulatorConfig
 
-    config = SimulatorConfig(task_seconds=settings.simulator_task_seconds, clock=time.time,
+    scale = settings.time_scale
+    config = SimulatorConfig(task_seconds=settings.simulator_task_seconds, clock=lambda: time.time() * scale,
                              state_path=settings.data_dir.expanduser() / "simulator-tasks.json")
     return Simulator(config).transport()
 

@@ -15,6 +15,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from mcp_server.errors import InvalidInput
+from mcp_server.timebase import TimeBase
 
 APP_NAME = "unifically-mcp"
 DEFAULT_BASE_URL = "https://api.unifically.com"
@@ -45,6 +46,7 @@ class Settings(BaseModel):
     request_timeout: float = Field(default=60.0, gt=0)
     simulate: bool = False
     simulator_task_seconds: float = Field(default=4.0, ge=0)
+    time_scale: float = Field(default=1.0, gt=0, le=1000)  # simulated seconds per real second (simulator only)
     toolsets: tuple[str, ...] = TOOLSETS
     tools: tuple[str, ...] = ()
 
@@ -56,6 +58,13 @@ class Settings(BaseModel):
             values = {**values, "api_key": SecretStr(SIMULATOR_KEY), "base_url": SIMULATOR_BASE_URL,
                       "upload_url": SIMULATOR_BASE_URL + "/upload"}
         return values
+
+    @model_validator(mode="after")
+    def _time_scale_only_simulated(self) -> Settings:
+        if self.time_scale != 1.0 and not self.simulate and self.base_url == DEFAULT_BASE_URL:
+            raise ValueError("UNIFICALLY_SIMULATOR_TIME_SCALE speeds up the simulator only; unset it to use the "
+                             "real API")
+        return self
 
     @field_validator("base_url", "upload_url")
     @classmethod
@@ -88,6 +97,10 @@ class Settings(BaseModel):
         dirs = self.allowed_dirs or (Path.cwd(), self.outputs_dir)
         return tuple(Path(d).expanduser().resolve() for d in dirs)
 
+    @property
+    def timebase(self) -> TimeBase:
+        return TimeBase(self.time_scale)
+
     def key(self) -> str | None:
         return self.api_key.get_secret_value() if self.api_key else None
 
@@ -116,6 +129,8 @@ class Settings(BaseModel):
             values["allowed_dirs"] = tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
         if value := env.get("UNIFICALLY_TOOLSETS", "").strip():
             values["toolsets"] = split_list(value)
+        if value := env.get("UNIFICALLY_SIMULATOR_TIME_SCALE", "").strip():
+            values["time_scale"] = value
         if value := env.get("UNIFICALLY_TOOLS", "").strip():
             values["tools"] = split_list(value)
         values.update({k: v for k, v in overrides.items() if v is not None})

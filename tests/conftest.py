@@ -13,9 +13,12 @@ from pydantic import SecretStr
 
 from mcp_server.server import build_server
 from mcp_server.settings import Settings
-from mcp_server.simulator import Simulator, SimulatorConfig
+from mcp_server.simulator import ScaledClock, Simulator, SimulatorConfig
 
 API_KEY = "sk-test-0123456789abcdef-SECRET"
+# Simulated seconds per real second, for the simulator and the server alike: tests keep realistic durations,
+# budgets and polling schedules without sleeping through them.
+SCALE = 20.0
 
 
 @pytest.fixture
@@ -25,9 +28,15 @@ def anyio_backend() -> str:
     return "asyncio"
 
 
+def make_sim(**config: Any) -> Simulator:
+    """A simulator whose tasks run on the tests' scaled clock (task_seconds are simulated seconds)."""
+    config.setdefault("clock", ScaledClock(SCALE))
+    return Simulator(SimulatorConfig(**config))
+
+
 @pytest.fixture
 def sim() -> Simulator:
-    return Simulator(SimulatorConfig(task_seconds=0.6))
+    return make_sim(task_seconds=0.6)
 
 
 @pytest.fixture
@@ -41,7 +50,8 @@ def dirs(tmp_path: Path) -> dict[str, Path]:
 def make_settings(dirs: dict[str, Path], **overrides: Any) -> Settings:
     values: dict[str, Any] = dict(api_key=SecretStr(API_KEY), base_url="http://api.test",
                                   upload_url="http://files.test/upload", data_dir=dirs["data"],
-                                  output_dir=dirs["out"], allowed_dirs=(dirs["in"], dirs["out"]), wait_seconds=10)
+                                  output_dir=dirs["out"], allowed_dirs=(dirs["in"], dirs["out"]), wait_seconds=10,
+                                  time_scale=SCALE)
     values.update(overrides)
     return Settings(**values)
 

@@ -10,8 +10,8 @@ from mcp.client import Client
 
 from mcp_server.retry import RetryPolicy
 from mcp_server.server import build_server
-from mcp_server.simulator import Fault, Simulator, SimulatorConfig
-from tests.conftest import API_KEY, dump, make_settings, posts, text_of
+from mcp_server.simulator import Fault
+from tests.conftest import API_KEY, SCALE, dump, make_settings, make_sim, posts, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -23,7 +23,7 @@ async def call(client: Client, arguments: dict | None = None, tool: str = "creat
 
 
 async def test_invalid_key_names_the_variable_and_never_the_key(dirs):
-    sim = Simulator(SimulatorConfig(api_key="the-right-key"))
+    sim = make_sim(api_key="the-right-key")
     async with Client(build_server(make_settings(dirs), sim.transport())) as client:
         result = await call(client)
     assert result.is_error and "UNIFICALLY_API_KEY" in text_of(result) and "401" in text_of(result)
@@ -49,7 +49,7 @@ async def test_rate_limit_on_create_is_retried_after_lifted_in(client, sim):
     started = time.monotonic()
     result = await call(client)
     assert not result.is_error, text_of(result)
-    assert time.monotonic() - started >= 1.0  # waited as the API asked
+    assert time.monotonic() - started >= 1.0 / SCALE  # waited as the API asked (in simulated seconds)
     assert len(posts(sim)) == 2 and len(sim.created_tasks()) == 1
 
 
@@ -85,7 +85,7 @@ async def test_connection_failure_before_sending_is_retried_once_created(client,
 
 @pytest.mark.parametrize("kind", ["drop_after", "slow"])
 async def test_ambiguous_create_is_never_resent_and_stays_visible(dirs, kind):
-    sim = Simulator(SimulatorConfig(task_seconds=0.5))
+    sim = make_sim(task_seconds=0.5)
     settings = make_settings(dirs, request_timeout=0.5)
     sim.add_fault(Fault(kind=kind, delay=2.0, path="/v1/tasks", method="POST", times=1))
     async with Client(build_server(settings, sim.transport())) as client:
@@ -122,7 +122,7 @@ def test_backoff_is_capped_and_honours_lifted_in():
 
 
 async def test_slow_reads_time_out_retry_and_then_say_so(dirs):
-    sim = Simulator(SimulatorConfig())
+    sim = make_sim()
     sim.add_fault(Fault(kind="slow", delay=2.0, path="/account", times=-1))
     async with Client(build_server(make_settings(dirs, request_timeout=0.3), sim.transport())) as client:
         result = await call(client, {}, tool="get_account")

@@ -11,9 +11,8 @@ import pytest
 from mcp.client import Client
 
 from mcp_server.server import build_server
-from mcp_server.simulator import Simulator, SimulatorConfig
 from mcp_server.specs import load_tool_specs
-from tests.conftest import make_settings, posts, text_of
+from tests.conftest import make_settings, make_sim, posts, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -26,7 +25,7 @@ def arguments_for(tool, model_id: str, example_input: dict) -> dict:
 
 
 async def test_every_documented_example_replays_exactly(dirs):
-    sim = Simulator(SimulatorConfig(task_seconds=60))
+    sim = make_sim(task_seconds=60)
     replayed = refused = 0
     async with Client(build_server(make_settings(dirs), sim.transport())) as client:
         for tool in load_tool_specs():

@@ -13,7 +13,8 @@ from mcp.client import Client
 from mcp_server.journal import Journal
 from mcp_server.server import build_server
 from mcp_server.settings import Settings
-from mcp_server.simulator import LoopbackSimulator, Simulator, SimulatorConfig
+from mcp_server.simulator import LoopbackSimulator
+from tests.conftest import SCALE, make_sim
 from tests.test_stdio import server_env
 
 pytestmark = pytest.mark.anyio
@@ -55,7 +56,7 @@ async def test_concurrent_servers_share_one_journal(tmp_path):
 
 
 async def test_journal_survives_a_server_killed_mid_wait(dirs):
-    sim = Simulator(SimulatorConfig(task_seconds=6))
+    sim = make_sim(task_seconds=6)
     async with LoopbackSimulator(sim) as loop:
         env = server_env(loop.url, dirs, UNIFICALLY_WAIT_SECONDS="60")
         params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server", "serve"], env=env)
@@ -88,7 +89,8 @@ async def test_journal_survives_a_server_killed_mid_wait(dirs):
 
 
 async def test_simulate_mode_keeps_its_tasks_across_restarts(dirs):
-    settings = Settings(simulate=True, simulator_task_seconds=1.0, data_dir=dirs["data"], output_dir=dirs["out"])
+    settings = Settings(simulate=True, time_scale=SCALE, simulator_task_seconds=1.0, data_dir=dirs["data"],
+                        output_dir=dirs["out"])
     async with Client(build_server(settings)) as first:
         created = await first.call_tool("create_task", {"model": "google/veo-3.1-fast", "input": {"prompt": "x"},
                                                         "wait_seconds": 0})
@@ -100,7 +102,8 @@ async def test_simulate_mode_keeps_its_tasks_across_restarts(dirs):
 
 
 async def test_simulated_tasks_created_concurrently_all_survive_a_restart(dirs):
-    settings = Settings(simulate=True, simulator_task_seconds=0.5, data_dir=dirs["data"], output_dir=dirs["out"])
+    settings = Settings(simulate=True, time_scale=SCALE, simulator_task_seconds=0.5, data_dir=dirs["data"],
+                        output_dir=dirs["out"])
     ids: list[str] = []
     async with Client(build_server(settings)) as first:
         async def create() -> None:

@@ -12,8 +12,8 @@ import pytest
 from mcp import StdioServerParameters
 from mcp.client import Client
 
-from mcp_server.simulator import Fault, LoopbackSimulator, Simulator, SimulatorConfig
-from tests.conftest import API_KEY, dump, text_of
+from mcp_server.simulator import Fault, LoopbackSimulator
+from tests.conftest import API_KEY, SCALE, dump, make_sim, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -22,13 +22,14 @@ def server_env(url: str, dirs: dict[str, Path], **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("UNIFICALLY_")}
     env.update(UNIFICALLY_API_KEY=API_KEY, UNIFICALLY_BASE_URL=url, UNIFICALLY_UPLOAD_URL=f"{url}/upload",
                UNIFICALLY_DATA_DIR=str(dirs["data"]), UNIFICALLY_OUTPUT_DIR=str(dirs["out"]),
-               UNIFICALLY_ALLOWED_DIRS=str(dirs["in"]), UNIFICALLY_WAIT_SECONDS="20", UNIFICALLY_LOG_LEVEL="DEBUG")
+               UNIFICALLY_ALLOWED_DIRS=str(dirs["in"]), UNIFICALLY_WAIT_SECONDS="20", UNIFICALLY_LOG_LEVEL="DEBUG",
+               UNIFICALLY_SIMULATOR_TIME_SCALE=str(SCALE))
     env.update(extra)
     return env
 
 
 async def test_stdio_subprocess_runs_every_platform_tool(dirs):
-    sim = Simulator(SimulatorConfig(task_seconds=1.0))
+    sim = make_sim(task_seconds=1.0)
     async with LoopbackSimulator(sim) as loop:
         params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server", "serve"],
                                        env=server_env(loop.url, dirs))
@@ -70,7 +71,7 @@ def sim_png() -> bytes:
 
 
 async def test_stdout_carries_only_json_rpc_and_the_key_stays_out_of_stderr(dirs):
-    sim = Simulator(SimulatorConfig(task_seconds=0.5))
+    sim = make_sim(task_seconds=0.5)
     async with LoopbackSimulator(sim) as loop:
         process = await anyio.open_process([sys.executable, "-m", "mcp_server", "serve"],
                                            env=server_env(loop.url, dirs))

@@ -9,9 +9,8 @@ import pytest
 from mcp.client import Client
 
 from mcp_server.server import build_server
-from mcp_server.simulator import Simulator, SimulatorConfig
 from mcp_server.waiting import PollSchedule, Progress, normalise_status, poll_until_done
-from tests.conftest import make_settings, text_of
+from tests.conftest import make_settings, make_sim, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -35,7 +34,7 @@ async def test_progress_notifications_arrive_in_order(client, sim):
 
 
 async def test_budget_expiry_returns_the_task_handle_not_an_error(dirs):
-    sim = Simulator(SimulatorConfig(task_seconds=30))
+    sim = make_sim(task_seconds=30)
     async with Client(build_server(make_settings(dirs, wait_seconds=1.0), sim.transport())) as client:
         started = time.monotonic()
         result = await client.call_tool("create_task", {"model": "google/veo-3.1-fast", "input": {"prompt": "x"}})
@@ -47,7 +46,7 @@ async def test_budget_expiry_returns_the_task_handle_not_an_error(dirs):
 
 
 async def test_wait_for_task_finishes_what_the_budget_left(dirs):
-    sim = Simulator(SimulatorConfig(task_seconds=2.5))
+    sim = make_sim(task_seconds=2.5)
     async with Client(build_server(make_settings(dirs, wait_seconds=0.5), sim.transport())) as client:
         first = await client.call_tool("create_task", {"model": "google/veo-3.1-fast", "input": {"prompt": "x"}})
         task_id = first.structured_content["task_id"]
@@ -57,7 +56,7 @@ async def test_wait_for_task_finishes_what_the_budget_left(dirs):
 
 
 async def test_cancellation_stops_polling_and_the_task_survives(dirs, mode):
-    sim = Simulator(SimulatorConfig(task_seconds=6))
+    sim = make_sim(task_seconds=6)
     settings = make_settings(dirs, wait_seconds=60)
     async with Client(build_server(settings, sim.transport()), mode=mode) as client:
         got_progress = anyio.Event()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import mcp_types as types
 
 from mcp_server.errors import InvalidInput
+from mcp_server.timebase import TimeBase
 from mcp_server.validation import describe_schema_errors
 from mcp_server.waiting import ReportFn
 
@@ -33,6 +34,10 @@ class Services:
     journal: Journal
     outputs: Outputs
     uploads: Uploads
+
+    @property
+    def time(self) -> TimeBase:
+        return self.client.time
 
 
 @dataclass

@@ -8,7 +8,6 @@ result carrying its id and the instruction to call `wait_for_task`.
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
@@ -88,14 +87,15 @@ async def wait(services: Services, call: Call, task_id: str, model: str | None,
     # The docs' typical durations shape the schedule; simulated tasks don't follow them.
     documented = spec and spec.typical_seconds and not services.settings.simulate
     typical = float(spec.typical_seconds) if documented else None
-    progress = Progress(call.report)
+    progress = Progress(call.report, clock=services.time.monotonic)
     if first is not None and budget <= 0:
         task = first
         await progress(f"{task['status']} - task {task_id} created")
     else:
         try:
             task = await poll_until_done(services.client.get_task, task_id, budget=budget, progress=progress,
-                                         typical=typical, age=age)
+                                         typical=typical, age=age, clock=services.time.monotonic,
+                                         sleep=services.time.sleep)
         except E.UnificallyError as error:
             error.task_id = task_id
             raise
@@ -132,5 +132,5 @@ def journaled_model(known: dict[str, Any] | None) -> str | None:
 async def resume(services: Services, call: Call, task_id: str) -> types.CallToolResult:
     """`wait_for_task`: continue waiting for any task, journaled or not."""
     known = await services.journal.get(task_id)
-    age = time.time() - known["created_at"] if known else 0.0
+    age = services.time.age(known["created_at"]) if known else 0.0
     return await wait(services, call, task_id, journaled_model(known), age=age)
