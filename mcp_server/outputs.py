@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import logging
-import mimetypes
 import os
 import re
 from pathlib import Path
@@ -20,35 +19,13 @@ import anyio
 import httpx2
 import mcp_types as types
 
+from mcp_server.media import HEAD_BYTES, extension_for, sniff_mime
 from mcp_server.settings import Settings
 
 log = logging.getLogger(__name__)
 
 PREVIEW_MAX_BYTES = 256 * 1024  # per file: inline previews stay far below the ~1 MB stdio clients tolerate
 PREVIEW_TOTAL_BYTES = 384 * 1024  # per result, before base64
-_MAGIC: tuple[tuple[bytes, int, str], ...] = (
-    (b"\x89PNG\r\n\x1a\n", 0, "image/png"), (b"\xff\xd8\xff", 0, "image/jpeg"), (b"GIF8", 0, "image/gif"),
-    (b"WEBP", 8, "image/webp"), (b"WAVE", 8, "audio/wav"), (b"ID3", 0, "audio/mpeg"), (b"\xff\xfb", 0, "audio/mpeg"),
-    (b"\xff\xf3", 0, "audio/mpeg"), (b"fLaC", 0, "audio/flac"), (b"OggS", 0, "audio/ogg"),
-    (b"ftypM4A", 4, "audio/mp4"), (b"ftyp", 4, "video/mp4"), (b"\x1a\x45\xdf\xa3", 0, "video/webm"),
-    (b"%PDF", 0, "application/pdf"),
-)
-_EXT = {"image/jpeg": ".jpg", "audio/mpeg": ".mp3", "audio/wav": ".wav", "audio/x-wav": ".wav",
-        "video/mp4": ".mp4", "audio/mp4": ".m4a", "image/webp": ".webp", "audio/ogg": ".ogg",
-        "text/plain": ".txt", "application/json": ".json"}
-
-
-def sniff_mime(head: bytes, content_type: str | None = None) -> str:
-    """The media type from the first bytes, else from the Content-Type header."""
-    for magic, offset, mime in _MAGIC:
-        if head[offset:offset + len(magic)] == magic:
-            return mime
-    declared = (content_type or "").split(";")[0].strip().lower()
-    return declared or "application/octet-stream"
-
-
-def extension_for(mime: str) -> str:
-    return _EXT.get(mime) or mimetypes.guess_extension(mime) or ".bin"
 
 
 def model_slug(model: str) -> str:
@@ -99,8 +76,8 @@ class Outputs:
                         size += len(chunk)
                         if size > self.settings.max_download_bytes:
                             raise ValueError(f"output larger than {self.settings.max_download_bytes} bytes")
-                        if len(head) < 64:
-                            head += chunk[:64]
+                        if len(head) < HEAD_BYTES:
+                            head += chunk[:HEAD_BYTES]
                         digest.update(chunk)
                         await out.write(chunk)
                 mime = sniff_mime(head, response.headers.get("content-type"))
@@ -119,8 +96,8 @@ class Outputs:
             size = (await anyio.Path(path).stat()).st_size
             small = size <= min(PREVIEW_MAX_BYTES, budget)
             async with await anyio.open_file(path, "rb") as handle:
-                data = await handle.read() if small else await handle.read(64)
-            mime = sniff_mime(data[:64])
+                data = await handle.read() if small else await handle.read(HEAD_BYTES)
+            mime = sniff_mime(data[:HEAD_BYTES])
             kind = mime.split("/")[0]
             if small and kind in ("image", "audio"):
                 budget -= size

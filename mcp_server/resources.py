@@ -17,7 +17,8 @@ import anyio
 import mcp_types as types
 from mcp.shared.exceptions import MCPError
 
-from mcp_server.outputs import file_uri, sniff_mime
+from mcp_server.media import HEAD_BYTES, sniff_mime
+from mcp_server.outputs import file_uri
 from mcp_server.specs import find_model
 from mcp_server.tools.base import Services
 
@@ -74,6 +75,6 @@ async def read_resource(services: Services, uri: str) -> list[types.TextResource
         if not await path.exists():
             raise MCPError(RESOURCE_NOT_FOUND, f"The saved file {files[index - 1]} no longer exists.")
         data = await path.read_bytes()
-        return [types.BlobResourceContents(uri=uri, mime_type=sniff_mime(data[:64]),
+        return [types.BlobResourceContents(uri=uri, mime_type=sniff_mime(data[:HEAD_BYTES]),
                                            blob=base64.b64encode(data).decode())]
     raise MCPError(RESOURCE_NOT_FOUND, f"Unknown resource {uri!r}.")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 from mcp_server.errors import FileRejected
-from mcp_server.outputs import extension_for, sniff_mime
+from mcp_server.media import HEAD_BYTES, extension_for, sniff_mime
 
 if TYPE_CHECKING:
     from mcp_server.client import UnificallyClient
@@ -83,7 +83,7 @@ class Uploads:
     async def upload_path(self, raw: str, param: str = "path") -> str:
         path = await anyio.to_thread.run_sync(self.check_path, raw, param)
         content = await anyio.Path(path).read_bytes()
-        mime = sniff_mime(content[:64])
+        mime = sniff_mime(content[:HEAD_BYTES])
         name = path.name if path.suffix else path.name + extension_for(mime)
         return await self.client.upload(content=content, filename=name, mime=mime)
 

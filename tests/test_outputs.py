@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from mcp.client import Client
 
-from mcp_server.outputs import PREVIEW_MAX_BYTES, PREVIEW_TOTAL_BYTES, Outputs, extension_for, model_slug, sniff_mime
+from mcp_server.media import extension_for, sniff_mime
+from mcp_server.outputs import PREVIEW_MAX_BYTES, PREVIEW_TOTAL_BYTES, Outputs, model_slug
 from mcp_server.server import build_server
 from tests.conftest import make_settings, text_of
 
