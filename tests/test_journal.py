@@ -10,7 +10,7 @@ import pytest
 from mcp import StdioServerParameters
 from mcp.client import Client
 
-from mcp_server.journal import Journal
+from mcp_server.journal import SqliteJournal
 from mcp_server.server import build_server
 from mcp_server.settings import Settings
 from mcp_server.simulator import LoopbackSimulator
@@ -21,7 +21,8 @@ pytestmark = pytest.mark.anyio
 
 
 async def test_lifecycle_of_a_record(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+    journal = SqliteJournal(tmp_path / "j.sqlite3")
+    await journal.open()
     row = await journal.intent("m/x", {"prompt": "p"})
     assert (await journal.list())[0]["status"] == "sending"
     await journal.created(row, "t1", "pending")
@@ -35,14 +36,14 @@ async def test_lifecycle_of_a_record(tmp_path):
     assert [r["status"] for r in await journal.list()] == ["unknown", "completed"]
     await journal.update("elsewhere", status="processing")  # a task created outside this server
     assert (await journal.get("elsewhere"))["model"] == "unknown"
-    journal.close()
+    await journal.close()
 
 
 async def test_concurrent_servers_share_one_journal(tmp_path):
     path = tmp_path / "shared.sqlite3"
-    journals = [Journal(path) for _ in range(4)]
+    journals = [SqliteJournal(path) for _ in range(4)]
 
-    async def writer(journal: Journal, n: int) -> None:
+    async def writer(journal: SqliteJournal, n: int) -> None:
         for i in range(25):
             row = await journal.intent("m/x", {"i": i})
             await journal.created(row, f"t{n}-{i}", "pending")
@@ -51,7 +52,7 @@ async def test_concurrent_servers_share_one_journal(tmp_path):
     async with anyio.create_task_group() as group:
         for n, journal in enumerate(journals):
             group.start_soon(writer, journal, n)
-    rows = await Journal(path).list(limit=1000)
+    rows = await SqliteJournal(path).list(limit=1000)
     assert len(rows) == 100 and {r["status"] for r in rows} == {"completed"}
 
 

@@ -1,0 +1,185 @@
+"""The journal's one interface, and the row handling every backend shares.
+
+A creation is recorded *before* its request is sent (status `sending`, with the writer that sends it), then
+gets its task id, status changes, outputs, local files and cost. A client timeout, a cancelled call or a
+restart loses nothing, and an ambiguous create stays visible as `unknown`. Backends (SQLite embedded,
+PostgreSQL hosted) implement `Journal`; everything above this package sees only that interface.
+
+Rows may hold anything an API answered, so text is made encodable on the way in (a lone surrogate never
+reaches storage) and decoded defensively on the way out: one bad row never breaks a listing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from abc import ABC, abstractmethod
+from typing import Any
+
+from mcp_server.errors import UnificallyError
+
+log = logging.getLogger(__name__)
+
+JOURNAL_STATUSES = ("sending", "unknown", "pending", "processing", "completed", "failed")
+COLUMNS = ("id", "task_id", "model", "input", "status", "created_at", "updated_at", "output", "files", "cost",
+           "error", "owner")
+SUMMARY_CHARS = 240  # per listed input/output: list_tasks stays small whatever was sent
+MAX_LIST = 200
+
+
+class JournalUnavailable(UnificallyError):
+    """The journal cannot be used (corrupt, foreign, unreadable, unreachable); `message` says what to do."""
+
+
+class Journal(ABC):
+    """Where every paid task is recorded. `owner` scopes rows in hosted mode ("" is the local user); a
+    read with `owner=None` is unscoped (single-user mode)."""
+
+    description: str = "journal"
+
+    @abstractmethod
+    async def open(self) -> None:
+        """Connect, check integrity and schema, migrate, and mark creates left by dead writers `unknown`."""
+
+    @abstractmethod
+    async def close(self) -> None: ...
+
+    @abstractmethod
+    async def intent(self, model: str, api_input: dict[str, Any], *, owner: str = "") -> int:
+        """Record a creation about to be sent; returns the row id."""
+
+    @abstractmethod
+    async def created(self, row: int, task_id: str, status: str) -> None: ...
+
+    @abstractmethod
+    async def unknown(self, row: int, reason: str) -> None: ...
+
+    @abstractmethod
+    async def discard(self, row: int) -> None:
+        """The API provably created nothing (it answered with an error): forget the intent."""
+
+    @abstractmethod
+    async def update(self, task_id: str, *, status: str, output: dict[str, Any] | None = None,
+                     error: str | None = None, files: list[str] | None = None, cost: float | None = None,
+                     model: str | None = None, owner: str = "") -> None:
+        """Record a status seen for a task; inserts a row for tasks created elsewhere (e.g. via the web)."""
+
+    @abstractmethod
+    async def get(self, task_id: str, *, owner: str | None = None) -> dict[str, Any] | None: ...
+
+    @abstractmethod
+    async def list(self, *, status: str | None = None, model: str | None = None, limit: int = 20,
+                   owner: str | None = None) -> list[dict[str, Any]]:
+        """Newest first, at most MAX_LIST rows, inputs and outputs summarised."""
+
+    @abstractmethod
+    async def recover(self) -> int:
+        """Mark `sending` rows whose writer is provably gone as `unknown`; returns how many."""
+
+
+class UnavailableJournal(Journal):
+    """Stands in for a journal that failed its start-up check: every use explains the problem, once worded."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        self.description = "unavailable journal"
+
+    def _fail(self) -> JournalUnavailable:
+        return JournalUnavailable(self.message)
+
+    async def open(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    async def intent(self, model: str, api_input: dict[str, Any], *, owner: str = "") -> int:
+        raise self._fail()
+
+    async def created(self, row: int, task_id: str, status: str) -> None:
+        raise self._fail()
+
+    async def unknown(self, row: int, reason: str) -> None:
+        raise self._fail()
+
+    async def discard(self, row: int) -> None:
+        raise self._fail()
+
+    async def update(self, task_id: str, **_: Any) -> None:
+        raise self._fail()
+
+    async def get(self, task_id: str, *, owner: str | None = None) -> dict[str, Any] | None:
+        raise self._fail()
+
+    async def list(self, **_: Any) -> list[dict[str, Any]]:
+        raise self._fail()
+
+    async def recover(self) -> int:
+        return 0
+
+
+# ----- shared row handling ------------------------------------------------------------------------------
+def clean_text(value: str) -> str:
+    """`value` made encodable as UTF-8 (lone surrogates and other unencodable code points replaced)."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "replace").decode("utf-8")
+
+
+def to_json(value: Any) -> str | None:
+    """JSON text for a column; never fails on what an API returned (odd strings are cleaned)."""
+    if value is None:
+        return None
+    return clean_text(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def _load(text: Any) -> Any:
+    if text in (None, ""):
+        return None
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError):
+        return {"unreadable": clean_text(str(text))[:SUMMARY_CHARS]}
+
+
+def decode_row(row: tuple[Any, ...] | dict[str, Any]) -> dict[str, Any]:
+    """A stored row as a record; JSON columns parsed, anything undecodable replaced, never raising."""
+    record = dict(row) if isinstance(row, dict) else dict(zip(COLUMNS, row, strict=False))
+    for key in ("input", "output", "files"):
+        record[key] = _load(record.get(key))
+    for key, value in record.items():
+        if isinstance(value, str):
+            record[key] = clean_text(value)
+    return record
+
+
+def summarise(value: Any, limit: int = SUMMARY_CHARS) -> Any:
+    """A bounded stand-in for a stored input/output in listings: short values kept, long ones cut."""
+    if value is None:
+        return None
+    text = json.dumps(value, ensure_ascii=False)
+    if len(text) <= limit:
+        return value
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        budget = limit
+        for key, item in value.items():
+            piece = json.dumps(item, ensure_ascii=False)
+            if len(piece) > 60:
+                item = (piece[:57] + "...") if not isinstance(item, (dict, list)) else f"<{len(piece)} chars>"
+            budget -= len(str(key)) + len(str(item)) + 4
+            if budget < 0:
+                out["..."] = f"{len(value) - len(out)} more"
+                break
+            out[key] = item
+        return out
+    return text[:limit - 3] + "..."
+
+
+def listed(record: dict[str, Any]) -> dict[str, Any]:
+    """A record as listings show it: input and output summarised, files capped."""
+    files = record.get("files")
+    return {**record, "input": summarise(record.get("input")), "output": summarise(record.get("output")),
+            "files": files[:20] if isinstance(files, list) else files}

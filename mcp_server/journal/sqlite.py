@@ -1,0 +1,163 @@
+"""The embedded journal: one SQLite file in the user data dir (one person, one machine).
+
+Several servers on one machine share the file safely: WAL mode, a busy timeout, one short transaction per
+write. All SQLite work runs in a worker thread, never on the event loop. Text is decoded leniently, so a row
+holding bytes that are not UTF-8 is shown with replacement characters instead of breaking a listing.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from mcp_server.journal.base import (
+    COLUMNS,
+    MAX_LIST,
+    Journal,
+    JournalUnavailable,
+    clean_text,
+    decode_row,
+    listed,
+    to_json,
+)
+from mcp_server.journal.sqlite_schema import SchemaProblem, broken_message, migrate
+from mcp_server.journal.writer import LEASE_MARGIN, this_writer, writer_gone
+
+log = logging.getLogger(__name__)
+_SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
+ABANDONED = ("the server that was sending this create stopped before the answer arrived; the task may or may "
+             "not exist (and be charged): check get_account or the dashboard before creating it again")
+
+
+class SqliteJournal(Journal):
+    def __init__(self, path: Path, *, create_timeout: float = 30.0) -> None:
+        self.path = path
+        self.description = str(path)
+        self.lease = create_timeout + LEASE_MARGIN
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+
+    # ----- connection --------------------------------------------------------------------------------
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+                conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
+                try:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA synchronous=NORMAL")
+                    old = migrate(conn)
+                except BaseException:
+                    conn.close()
+                    raise
+            except SchemaProblem as problem:
+                raise JournalUnavailable(broken_message(self.path, str(problem))) from None
+            except (sqlite3.Error, OSError) as exc:
+                raise JournalUnavailable(broken_message(self.path, _reason(exc))) from None
+            if old not in (0, 2):
+                log.info("journal %s upgraded from schema %d", self.path, old)
+            self._conn = conn
+        return self._conn
+
+    def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        with self._lock:
+            conn = self._connect()
+            try:
+                with conn:  # one short transaction
+                    return conn.execute(sql, params).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise JournalUnavailable(f"The task journal {self.path} could not be written or read "
+                                         f"({_reason(exc)}).") from None
+
+    async def _exec(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return await anyio.to_thread.run_sync(self._run, sql, params)
+
+    async def open(self) -> None:
+        await anyio.to_thread.run_sync(self._connect)
+        swept = await self.recover()
+        if swept:
+            log.warning("journal: %d create(s) left in flight by a stopped server are now 'unknown' "
+                        "(list_tasks status=unknown shows them)", swept)
+
+    async def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    # ----- writes ------------------------------------------------------------------------------------
+    async def intent(self, model: str, api_input: dict[str, Any], *, owner: str = "") -> int:
+        now = time.time()
+        rows = await self._exec(
+            "INSERT INTO tasks (owner, model, input, status, created_at, updated_at, writer, lease_until) "
+            "VALUES (?, ?, ?, 'sending', ?, ?, ?, ?) RETURNING id",
+            (owner, clean_text(model), to_json(api_input), now, now, this_writer(), now + self.lease))
+        return int(rows[0][0])
+
+    async def created(self, row: int, task_id: str, status: str) -> None:
+        await self._exec("UPDATE tasks SET task_id = ?, status = ?, updated_at = ?, writer = NULL, "
+                         "lease_until = NULL WHERE id = ?", (clean_text(task_id), status, time.time(), row))
+
+    async def unknown(self, row: int, reason: str) -> None:
+        await self._exec("UPDATE tasks SET status = 'unknown', error = ?, updated_at = ?, writer = NULL, "
+                         "lease_until = NULL WHERE id = ?", (clean_text(reason), time.time(), row))
+
+    async def discard(self, row: int) -> None:
+        await self._exec("DELETE FROM tasks WHERE id = ? AND task_id IS NULL", (row,))
+
+    async def update(self, task_id: str, *, status: str, output: dict[str, Any] | None = None,
+                     error: str | None = None, files: list[str] | None = None, cost: float | None = None,
+                     model: str | None = None, owner: str = "") -> None:
+        now, task_id = time.time(), clean_text(task_id)
+        await self._exec(
+            "INSERT INTO tasks (owner, task_id, model, input, status, created_at, updated_at) "
+            "VALUES (?, ?, ?, '{}', ?, ?, ?) ON CONFLICT(owner, task_id) DO NOTHING",
+            (owner, task_id, clean_text(model or "unknown"), status, now, now))
+        await self._exec(
+            "UPDATE tasks SET status = ?, updated_at = ?, output = COALESCE(?, output), error = COALESCE(?, error), "
+            "files = COALESCE(?, files), cost = COALESCE(?, cost), "
+            "model = CASE WHEN model = 'unknown' AND ? IS NOT NULL THEN ? ELSE model END "
+            "WHERE owner = ? AND task_id = ?",
+            (status, now, to_json(output), clean_text(error) if error is not None else None, to_json(files), cost,
+             model, model, owner, task_id))
+
+    async def recover(self) -> int:
+        rows = await self._exec("SELECT id, writer, lease_until, created_at FROM tasks WHERE status = 'sending'")
+        now = time.time()
+        gone = [row_id for row_id, writer, lease, created in rows
+                if (lease if lease is not None else created + self.lease) < now or (writer and writer_gone(writer))]
+        for row_id in gone:
+            await self._exec("UPDATE tasks SET status = 'unknown', error = ?, updated_at = ?, writer = NULL, "
+                             "lease_until = NULL WHERE id = ? AND status = 'sending'", (ABANDONED, now, row_id))
+        return len(gone)
+
+    # ----- reads -------------------------------------------------------------------------------------
+    async def get(self, task_id: str, *, owner: str | None = None) -> dict[str, Any] | None:
+        clause, params = ("WHERE task_id = ?", (task_id,)) if owner is None else \
+            ("WHERE task_id = ? AND owner = ?", (task_id, owner))
+        rows = await self._exec(f"{_SELECT} {clause} ORDER BY id LIMIT 1", params)
+        return decode_row(rows[0]) if rows else None
+
+    async def list(self, *, status: str | None = None, model: str | None = None, limit: int = 20,
+                   owner: str | None = None) -> list[dict[str, Any]]:
+        where, params = [], []
+        for column, value in (("status", status), ("model", model), ("owner", owner)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        rows = await self._exec(f"{_SELECT} {clause} ORDER BY created_at DESC, id DESC LIMIT ?",
+                                (*params, max(1, min(int(limit), MAX_LIST))))
+        return [listed(decode_row(row)) for row in rows]
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return "it is not a SQLite database" if "not a database" in text else text
