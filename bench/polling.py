@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from mcp_server.client import UnificallyClient  # noqa: E402
 from mcp_server.settings import Settings  # noqa: E402
 from mcp_server.simulator import LoopbackSimulator, Simulator, SimulatorConfig  # noqa: E402
+from mcp_server.timebase import TimeBase  # noqa: E402
 from mcp_server.waiting import PollSchedule, Progress, poll_until_done  # noqa: E402
 
 
@@ -62,7 +63,7 @@ async def measure(client: UnificallyClient, sim: Simulator, case: Case, schedule
         created_at = clock()
         task = await poll_until_done(client.get_task, created["task_id"], budget=case.seconds * 3,
                                      progress=Progress(None, clock), typical=case.typical, schedule=schedule,
-                                     clock=clock, sleep=lambda s: anyio.sleep(s * scale))
+                                     time=TimeBase(1 / scale))
         assert task["status"] == "completed", task
         delays.append(clock() - (created_at + case.seconds))
 

@@ -61,7 +61,7 @@ def _replace(node: Any, path: str, url: str) -> None:
 
 async def completed_output(services: Services, task_id: str, value: str, param: str) -> dict[str, Any]:
     """The output of a completed task: from the journal, else from the API."""
-    known = await services.journal.get(task_id)
+    known = await services.journal.get(task_id, owner=services.scope)
     if known and known["status"] == "completed" and known.get("output"):
         return known["output"]
     try:

@@ -41,7 +41,7 @@ TEMPLATES = [
 async def list_resources(services: Services) -> list[types.Resource]:
     """Recent tasks and their saved files."""
     resources: list[types.Resource] = []
-    for row in await services.journal.list(limit=20):
+    for row in await services.journal.list(limit=20, owner=services.scope):
         if not row["task_id"]:
             continue
         resources.append(types.Resource(uri=f"unifically://tasks/{row['task_id']}", name=f"task {row['task_id']}",
@@ -60,13 +60,13 @@ async def read_resource(services: Services, uri: str) -> list[types.TextResource
             raise MCPError(RESOURCE_NOT_FOUND, f"No documented model {match['id']!r}; list_models shows them all.")
         return [types.TextResourceContents(uri=uri, mime_type="text/markdown", text=spec.page)]
     if match := _TASK.match(uri):
-        row = await services.journal.get(match["id"])
+        row = await services.journal.get(match["id"], owner=services.scope)
         if row is None:
             raise MCPError(RESOURCE_NOT_FOUND, f"Task {match['id']} is not in the local journal.")
         return [types.TextResourceContents(uri=uri, mime_type="application/json",
                                            text=json.dumps(row, ensure_ascii=False, indent=1))]
     if match := _FILE.match(uri):
-        row = await services.journal.get(match["id"])
+        row = await services.journal.get(match["id"], owner=services.scope)
         files = (row or {}).get("files") or []
         index = int(match["n"])
         if not 1 <= index <= len(files):

@@ -26,6 +26,7 @@ TASK_OUTPUT_SCHEMA: dict[str, Any] = {
         "cost": {"type": ["number", "null"]},
         "error": {"type": ["string", "null"]},
         "next_step": {"type": ["string", "null"]},
+        "warnings": {"type": "array", "items": {"type": "string"}},
     },
     "required": ["task_id", "model", "status", "output", "urls"],
 }
@@ -107,6 +108,7 @@ def task_result(record: dict[str, Any], extra: list[Any] | None = None) -> types
                  "(nothing was created or charged)."]
     else:
         lines = [f"{ident} is {status}.", record["next_step"] or ""]
+    lines += [f"Note: {warning}" for warning in record.get("warnings") or []]
     content: list[Any] = [types.TextContent(type="text", text="\n".join(line for line in lines if line))]
     content += extra or []
     return types.CallToolResult(content=content, structured_content=record, is_error=status == "failed")

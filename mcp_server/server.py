@@ -21,9 +21,10 @@ from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
 from mcp_server import __version__, resources
+from mcp_server.background import Background
 from mcp_server.client import UnificallyClient, missing_key_message
 from mcp_server.errors import MissingApiKey, UnificallyError, redact
-from mcp_server.journal import Journal
+from mcp_server.journal import open_journal
 from mcp_server.outputs import Outputs
 from mcp_server.results import error_result
 from mcp_server.settings import Settings
@@ -62,14 +63,14 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
     @asynccontextmanager
     async def lifespan(_: Server[Services]) -> AsyncIterator[Services]:
         client = UnificallyClient(settings, transport)
-        journal = Journal(settings.journal_path)
-        services = Services(settings=settings, client=client, journal=journal,
-                            outputs=Outputs(settings, client.http), uploads=Uploads(settings, client))
+        journal = await open_journal(settings)
         try:
-            yield services
+            async with Background().running() as background:
+                yield Services(settings=settings, client=client, journal=journal, background=background,
+                               outputs=Outputs(settings, client.http), uploads=Uploads(settings, client))
         finally:
             await client.aclose()
-            journal.close()
+            await journal.close()
 
     async def on_list_tools(ctx: ServerRequestContext[Services], params: Any) -> types.ListToolsResult:
         return types.ListToolsResult(tools=[tool.to_mcp() for tool in tools.values()])
@@ -103,7 +104,10 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
                                        settings.key()))
 
     async def on_list_resources(ctx: ServerRequestContext[Services], params: Any) -> types.ListResourcesResult:
-        return types.ListResourcesResult(resources=await resources.list_resources(ctx.lifespan_context))
+        try:
+            return types.ListResourcesResult(resources=await resources.list_resources(ctx.lifespan_context))
+        except UnificallyError as error:
+            raise MCPError(types.INTERNAL_ERROR, redact(error.message, settings.key())) from None
 
     async def on_list_templates(ctx: ServerRequestContext[Services], params: Any
                                 ) -> types.ListResourceTemplatesResult:
@@ -111,7 +115,10 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
 
     async def on_read_resource(ctx: ServerRequestContext[Services], params: types.ReadResourceRequestParams
                                ) -> types.ReadResourceResult:
-        contents = await resources.read_resource(ctx.lifespan_context, str(params.uri))
+        try:
+            contents = await resources.read_resource(ctx.lifespan_context, str(params.uri))
+        except UnificallyError as error:  # e.g. an unusable journal: its sentence, under a valid JSON-RPC code
+            raise MCPError(types.INTERNAL_ERROR, redact(error.message, settings.key())) from None
         return types.ReadResourceResult(contents=contents)
 
     return Server(

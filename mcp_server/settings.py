@@ -23,7 +23,8 @@ DEFAULT_UPLOAD_URL = "https://files.storagecdn.online/upload"
 SIMULATOR_BASE_URL = "http://unifically-simulator.local"
 SIMULATOR_KEY = "simulator-key"
 TOOLSETS = ("image", "video", "audio", "platform")
-MAX_WAIT_SECONDS = 600.0
+DEFAULT_MAX_WAIT = 50.0  # fits the TypeScript SDK's 60 s request timeout with room for the answer
+WAIT_LIMIT = 3600.0
 
 
 def default_data_dir() -> Path:
@@ -36,7 +37,8 @@ class Settings(BaseModel):
     api_key: SecretStr | None = None
     base_url: str = DEFAULT_BASE_URL
     upload_url: str = DEFAULT_UPLOAD_URL
-    wait_seconds: float = Field(default=45.0, ge=0, le=MAX_WAIT_SECONDS)
+    wait_seconds: float = Field(default=45.0, ge=0, le=WAIT_LIMIT)
+    max_wait_seconds: float = Field(default=DEFAULT_MAX_WAIT, ge=0, le=WAIT_LIMIT)
     data_dir: Path = Field(default_factory=default_data_dir)
     output_dir: Path | None = None
     allowed_dirs: tuple[Path, ...] = ()
@@ -58,6 +60,12 @@ class Settings(BaseModel):
             values = {**values, "api_key": SecretStr(SIMULATOR_KEY), "base_url": SIMULATOR_BASE_URL,
                       "upload_url": SIMULATOR_BASE_URL + "/upload"}
         return values
+
+    @model_validator(mode="after")
+    def _wait_within_cap(self) -> Settings:
+        if self.wait_seconds > self.max_wait_seconds:  # the cap wins: no call may outwait the client's timeout
+            object.__setattr__(self, "wait_seconds", self.max_wait_seconds)
+        return self
 
     @model_validator(mode="after")
     def _time_scale_only_simulated(self) -> Settings:
@@ -115,6 +123,7 @@ class Settings(BaseModel):
             ("base_url", "UNIFICALLY_BASE_URL"),
             ("upload_url", "UNIFICALLY_UPLOAD_URL"),
             ("wait_seconds", "UNIFICALLY_WAIT_SECONDS"),
+            ("max_wait_seconds", "UNIFICALLY_MAX_WAIT_SECONDS"),
             ("output_dir", "UNIFICALLY_OUTPUT_DIR"),
             ("data_dir", "UNIFICALLY_DATA_DIR"),
             ("simulator_task_seconds", "UNIFICALLY_SIMULATOR_TASK_SECONDS"),

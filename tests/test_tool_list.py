@@ -31,7 +31,7 @@ async def test_model_visible_definitions_fit_the_budget():
     sizes = measure(tools)
     assert sizes["visible_chars"] <= VISIBLE_BUDGET, sizes
     schemas = {json.dumps(t.output_schema, sort_keys=True) for t in tools if t.output_schema}
-    assert len(schemas) == 1 and len(schemas.pop()) < 600  # one small output schema, shared by all task tools
+    assert len(schemas) == 1 and len(schemas.pop()) < 720  # one small output schema, shared by all task tools
 
 
 async def test_schema_snapshot():

@@ -8,6 +8,7 @@ from mcp_server.tools.base import ToolDef
 from mcp_server.tools.catalog import catalog_tools
 from mcp_server.tools.family import family_tools
 from mcp_server.tools.platform import platform_tools
+from mcp_server.tools.tasks import wait_schema
 
 
 def build_tools(settings: Settings) -> dict[str, ToolDef]:
@@ -21,4 +22,7 @@ def build_tools(settings: Settings) -> dict[str, ToolDef]:
         chosen = [tool for tool in every if tool.name in settings.tools]
     else:
         chosen = [tool for tool in every if tool.toolset in settings.toolsets]
+    for tool in chosen:  # the configured wait cap is what every schema shows
+        if "wait_seconds" in tool.input_schema.get("properties", {}):
+            tool.input_schema["properties"]["wait_seconds"] = wait_schema(settings)
     return {tool.name: tool for tool in chosen}

@@ -18,6 +18,7 @@ from mcp_server.validation import describe_schema_errors
 from mcp_server.waiting import ReportFn
 
 if TYPE_CHECKING:
+    from mcp_server.background import Background
     from mcp_server.client import UnificallyClient
     from mcp_server.journal import Journal
     from mcp_server.outputs import Outputs
@@ -27,13 +28,25 @@ if TYPE_CHECKING:
 
 @dataclass
 class Services:
-    """Everything a handler may use; built once per server by `mcp_server.server`."""
+    """Everything a handler may use; built once per server by `mcp_server.server`.
+
+    `owner` is whose work a call is (the journal's owner column): "" for the one local user; in hosted
+    multi-user mode a keyed hash of the user's own API key, and `scoped` is true so every read is
+    limited to that owner's rows."""
 
     settings: Settings
     client: UnificallyClient
     journal: Journal
     outputs: Outputs
     uploads: Uploads
+    background: Background
+    owner: str = ""
+    scoped: bool = False
+
+    @property
+    def scope(self) -> str | None:
+        """The owner journal reads are limited to; None when everything is one user's."""
+        return self.owner if self.scoped else None
 
     @property
     def time(self) -> TimeBase:

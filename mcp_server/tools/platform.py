@@ -42,14 +42,15 @@ async def create_task(services: Services, call: Call) -> types.CallToolResult:
 
 async def get_task(services: Services, call: Call) -> types.CallToolResult:
     task_id = call.arguments["task_id"]
-    known = await services.journal.get(task_id)
+    known = await services.journal.get(task_id, owner=services.scope)
     try:
         task = dict(await services.client.get_task(task_id))
     except E.UnificallyError as error:
         error.task_id = task_id
         raise
     task["status"] = normalise_status(task.get("status"))
-    return await tasks.finish(services, task_id, tasks.journaled_model(known), task)
+    return await tasks.finish(services, task_id, tasks.journaled_model(known), task,
+                              remaining=services.settings.max_wait_seconds)
 
 
 async def wait_for_task(services: Services, call: Call) -> types.CallToolResult:
@@ -90,8 +91,8 @@ async def get_account(services: Services, call: Call) -> types.CallToolResult:
 async def list_tasks(services: Services, call: Call) -> types.CallToolResult:
     args = call.arguments
     rows = await services.journal.list(status=args.get("status"), model=args.get("model"),
-                                       limit=int(args.get("limit") or 20))
-    lines = [f"{len(rows)} task(s), newest first (journal: {services.settings.journal_path})"]
+                                       limit=int(args.get("limit") or 20), owner=services.scope)
+    lines = [f"{len(rows)} task(s), newest first (journal: {services.journal.description})"]
     for row in rows:
         ident = row["task_id"] or f"(no id: {row['status']})"
         lines.append(f"- {ident} {row['model']} {row['status']}" + (f": {row['error']}" if row["error"] else ""))

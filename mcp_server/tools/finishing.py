@@ -1,0 +1,86 @@
+"""Finishing a task's result: journal what was seen, save a completed task's outputs, attach links and previews.
+
+Saving happens inside the call's wait budget. When the budget would be exceeded the result goes out at once with
+the output URLs, and the downloads finish in the background (one job per task, however many calls ask): the
+journal, and so a later `get_task` / `wait_for_task`, then shows the saved files. A journal that cannot be
+written never costs the caller its result: the result says so instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import mcp_types as types
+
+from mcp_server import errors as E
+from mcp_server.results import task_record, task_result
+from mcp_server.tools.base import Services
+
+log = logging.getLogger(__name__)
+
+MAX_SAVED_OUTPUTS = 20  # files saved per task; further outputs stay reachable by URL
+STILL_SAVING = ("The outputs are still being saved in the background (the wait budget ran out); the URLs work "
+                "now, and get_task or wait_for_task will show the saved files.")
+
+
+async def finish(services: Services, task_id: str, model: str | None, task: dict[str, Any], *,
+                 waited: float | None = None, remaining: float | None = None,
+                 warnings: list[str] | None = None) -> types.CallToolResult:
+    """The result for a task as last seen; `remaining` is how much of the wait budget saving may still use."""
+    task.setdefault("task_id", task_id)
+    record = task_record(task, model, waited=waited)
+    notes = list(warnings or [])
+    known = await _journal(services.journal.get(task_id, owner=services.scope), notes)
+    extra: list[Any] = []
+    files: list[str] | None = None
+    if record["status"] == "completed" and record["urls"]:
+        files = known.get("files") if known else None
+        if not files and services.settings.download_outputs:
+            files = await save_outputs(services, task_id, model, record["urls"], remaining, notes)
+        if files:
+            record["files"] = files
+            extra = await services.outputs.attachments(task_id, [Path(f) for f in files])
+    await _journal(services.journal.update(task_id, status=record["status"], output=record["output"],
+                                           error=record["error"], files=files, model=model, owner=services.owner),
+                   notes)
+    if notes:
+        record["warnings"] = notes
+    return task_result(record, extra)
+
+
+async def save_outputs(services: Services, task_id: str, model: str | None, urls: list[str],
+                       remaining: float | None, notes: list[str]) -> list[str] | None:
+    """Save the outputs (joining a save already running for this task) for at most `remaining` seconds."""
+    job = services.background.single_flight(("outputs", services.owner, task_id), _save, services, task_id,
+                                            model, urls[:MAX_SAVED_OUTPUTS])
+    timeout = None if remaining is None else services.time.real(max(0.0, remaining))
+    if not await job.wait(timeout):
+        notes.append(STILL_SAVING)
+        return None
+    if job.error is not None:
+        notes.append(f"The outputs could not be saved locally ({type(job.error).__name__}); the URLs still work.")
+        return None
+    return job.result or None
+
+
+async def _save(services: Services, task_id: str, model: str | None, urls: list[str]) -> list[str]:
+    paths = await services.outputs.download_all(model or "task", task_id, urls)
+    files = [str(path) for path in paths]
+    if files:  # the journal learns the files even when the call that started the download is long gone
+        await _journal(services.journal.update(task_id, status="completed", files=files, model=model,
+                                               owner=services.owner), [])
+    return files
+
+
+async def _journal(operation: Any, notes: list[str]) -> Any:
+    """Run a journal read or write; a journal failure becomes a note on the result, never a failed call."""
+    try:
+        return await operation
+    except E.UnificallyError as error:
+        log.warning("journal: %s", error.message)
+        note = f"The local journal could not be updated: {error.message}"
+        if note not in notes:
+            notes.append(note)
+    return None
