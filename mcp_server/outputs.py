@@ -7,26 +7,19 @@ and never overwrite a different file. Downloads carry no API key: output URLs li
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import os
 import re
 from pathlib import Path
-from typing import Any
 
 import anyio
 import httpx2
-import mcp_types as types
 
 from mcp_server.media import HEAD_BYTES, extension_for, sniff_mime
 from mcp_server.settings import Settings
 
 log = logging.getLogger(__name__)
-
-PREVIEW_MAX_BYTES = 256 * 1024  # per file: inline previews stay far below the ~1 MB stdio clients tolerate
-PREVIEW_TOTAL_BYTES = 384 * 1024  # per result, before base64
-
 
 def model_slug(model: str) -> str:
     return re.sub(r"[^A-Za-z0-9.]+", "-", model).strip("-").lower() or "task"
@@ -86,27 +79,6 @@ class Outputs:
         finally:
             await anyio.Path(tmp).unlink(missing_ok=True)
         return target
-
-    async def attachments(self, task_id: str, paths: list[Path]) -> list[Any]:
-        """Content blocks for saved files: a resource link for each (with its mime type) and an inline
-        ImageContent / AudioContent preview for small ones, within a total budget per result."""
-        blocks: list[Any] = []
-        budget = PREVIEW_TOTAL_BYTES
-        for index, path in enumerate(paths, start=1):
-            size = (await anyio.Path(path).stat()).st_size
-            small = size <= min(PREVIEW_MAX_BYTES, budget)
-            async with await anyio.open_file(path, "rb") as handle:
-                data = await handle.read() if small else await handle.read(HEAD_BYTES)
-            mime = sniff_mime(data[:HEAD_BYTES])
-            kind = mime.split("/")[0]
-            if small and kind in ("image", "audio"):
-                budget -= size
-                encoded = base64.b64encode(data).decode()
-                blocks.append(types.ImageContent(type="image", data=encoded, mime_type=mime) if kind == "image"
-                              else types.AudioContent(type="audio", data=encoded, mime_type=mime))
-            blocks.append(types.ResourceLink(type="resource_link", uri=file_uri(task_id, index), name=path.name,
-                                             mime_type=mime, size=size))
-        return blocks
 
 
 def _place(tmp: Path, directory: Path, stem: str, ext: str, digest: str) -> Path:

@@ -20,7 +20,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
-from mcp_server import __version__, resources
+from mcp_server import __version__, resources, versions
 from mcp_server.background import Background
 from mcp_server.client import UnificallyClient, missing_key_message
 from mcp_server.errors import MissingApiKey, UnificallyError, redact
@@ -73,7 +73,8 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             await journal.close()
 
     async def on_list_tools(ctx: ServerRequestContext[Services], params: Any) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[tool.to_mcp() for tool in tools.values()])
+        return types.ListToolsResult(tools=versions.tools([tool.to_mcp() for tool in tools.values()],
+                                                          ctx.protocol_version))
 
     async def on_call_tool(ctx: ServerRequestContext[Services], params: types.CallToolRequestParams
                            ) -> types.CallToolResult:
@@ -89,7 +90,8 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             tool.check(arguments)
             if tool.needs_api and not settings.key():
                 raise MissingApiKey(missing_key_message())
-            return await tool.handler(ctx.lifespan_context, Call(arguments, report))
+            result = await tool.handler(ctx.lifespan_context, Call(arguments, report))
+            return versions.call_result(result, ctx.protocol_version)
         except anyio.get_cancelled_exc_class():
             log.info("%s cancelled by the client; any task keeps running upstream", params.name)
             raise

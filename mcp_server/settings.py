@@ -23,6 +23,7 @@ DEFAULT_UPLOAD_URL = "https://files.storagecdn.online/upload"
 SIMULATOR_BASE_URL = "http://unifically-simulator.local"
 SIMULATOR_KEY = "simulator-key"
 TOOLSETS = ("image", "video", "audio", "platform")
+PREVIEW_KINDS = ("image", "audio", "video")
 DEFAULT_MAX_WAIT = 50.0  # fits the TypeScript SDK's 60 s request timeout with room for the answer
 WAIT_LIMIT = 3600.0
 
@@ -45,6 +46,7 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_download_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
     download_outputs: bool = True
+    previews: frozenset[str] = frozenset({"image"})  # kinds of saved outputs shown inline when small
     request_timeout: float = Field(default=60.0, gt=0)
     simulate: bool = False
     simulator_task_seconds: float = Field(default=4.0, ge=0)
@@ -80,6 +82,17 @@ class Settings(BaseModel):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("previews", mode="before")
+    @classmethod
+    def _preview_kinds(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = () if value.strip().lower() in ("none", "off", "0") else split_list(value.lower())
+        unknown = [kind for kind in value if kind not in PREVIEW_KINDS]
+        if unknown:
+            raise ValueError(f"unknown preview kind(s) {', '.join(unknown)}; choose from "
+                             f"{', '.join(PREVIEW_KINDS)} or none")
+        return frozenset(value)
 
     @field_validator("toolsets")
     @classmethod
@@ -134,6 +147,8 @@ class Settings(BaseModel):
             values["max_upload_bytes"] = int(float(value) * 1024 * 1024)
         if value := env.get("UNIFICALLY_DOWNLOAD", "").strip():
             values["download_outputs"] = value.lower() not in ("0", "false", "no", "off")
+        if value := env.get("UNIFICALLY_PREVIEWS", "").strip():
+            values["previews"] = value
         if value := env.get("UNIFICALLY_ALLOWED_DIRS", "").strip():
             values["allowed_dirs"] = tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
         if value := env.get("UNIFICALLY_TOOLSETS", "").strip():

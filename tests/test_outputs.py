@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from mcp.client import Client
 
+from mcp_server.attachments import PREVIEW_MAX_BYTES, PREVIEW_TOTAL_BYTES, attachments
 from mcp_server.media import extension_for, sniff_mime
-from mcp_server.outputs import PREVIEW_MAX_BYTES, PREVIEW_TOTAL_BYTES, Outputs, model_slug
+from mcp_server.outputs import model_slug
 from mcp_server.server import build_server
 from tests.conftest import make_settings, text_of
 
@@ -54,8 +55,19 @@ async def test_video_and_audio_files_get_their_real_extension(client):
                                                    "input": {"text": "hi", "voice": "x"}})
     [path] = audio.structured_content["files"]
     assert path.endswith(".wav") and Path(path).read_bytes()[8:12] == b"WAVE"
-    [preview] = blocks(audio, "audio")  # the sample WAV is small enough to inline
-    assert preview.mime_type == "audio/wav"
+    assert not blocks(audio, "audio")  # audio previews are off by default (UNIFICALLY_PREVIEWS)
+    assert [link.mime_type for link in blocks(audio, "resource_link")] == ["audio/wav"]
+
+
+@pytest.mark.parametrize("previews", ["image,audio,video", "none"])
+async def test_previews_follow_the_setting(dirs, sim, previews):
+    async with Client(build_server(make_settings(dirs, previews=previews), sim.transport())) as client:
+        image = await run(client, "black-forest-labs/flux.2-pro")
+        audio = await client.call_tool("create_task", {"model": "elevenlabs/text-to-speech",
+                                                       "input": {"text": "hi", "voice": "x"}})
+    inline = [b.type for b in image.content + audio.content if b.type in ("image", "audio", "resource")]
+    assert inline == ([] if previews == "none" else ["image", "audio"])
+    assert len(blocks(image, "resource_link")) == len(blocks(audio, "resource_link")) == 1
 
 
 async def test_multi_output_names_are_numbered(client):
@@ -113,8 +125,7 @@ async def test_previews_are_bounded_per_file_and_per_result(tmp_path):
     mid = [tmp_path / f"mid{n}.png" for n in range(3)]
     for path in mid:
         path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * (PREVIEW_MAX_BYTES // 2))
-    outputs = Outputs(make_settings({"data": tmp_path, "out": tmp_path, "in": tmp_path}), None)
-    content = await outputs.attachments("t1", [big, *mid])
+    content = await attachments("t1", [big, *mid], frozenset({"image"}))
     previews = [block for block in content if block.type == "image"]
     links = [block for block in content if block.type == "resource_link"]
     assert len(links) == 4 and {link.mime_type for link in links} == {"image/png"}

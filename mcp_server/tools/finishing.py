@@ -15,6 +15,7 @@ from typing import Any
 import mcp_types as types
 
 from mcp_server import errors as E
+from mcp_server.attachments import attachments
 from mcp_server.results import task_record, task_result
 from mcp_server.tools.base import Services
 
@@ -41,7 +42,7 @@ async def finish(services: Services, task_id: str, model: str | None, task: dict
             files = await save_outputs(services, task_id, model, record["urls"], remaining, notes)
         if files:
             record["files"] = files
-            extra = await services.outputs.attachments(task_id, [Path(f) for f in files])
+            extra = await attachments(task_id, [Path(f) for f in files], services.settings.previews)
     await _journal(services.journal.update(task_id, status=record["status"], output=record["output"],
                                            error=record["error"], files=files, model=model, owner=services.owner),
                    notes)
