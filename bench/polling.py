@@ -26,7 +26,8 @@ from mcp_server.client import UnificallyClient  # noqa: E402
 from mcp_server.settings import Settings  # noqa: E402
 from mcp_server.simulator import LoopbackSimulator, Simulator, SimulatorConfig  # noqa: E402
 from mcp_server.timebase import TimeBase  # noqa: E402
-from mcp_server.waiting import PollSchedule, Progress, poll_until_done  # noqa: E402
+from mcp_server.waiting import PollSchedule, Progress  # noqa: E402
+from mcp_server.watching import poll_until_done  # noqa: E402
 
 
 class FixedSchedule(PollSchedule):

@@ -31,6 +31,7 @@ from mcp_server.settings import Settings
 from mcp_server.tools import build_tools
 from mcp_server.tools.base import Call, Services
 from mcp_server.uploads import Uploads
+from mcp_server.watching import Watchers
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         try:
             async with Background().running() as background:
                 yield Services(settings=settings, client=client, journal=journal, background=background,
+                               watchers=Watchers(background.spawn, settings.timebase),
                                outputs=Outputs(settings, client.http), uploads=Uploads(settings, client))
         finally:
             await client.aclose()

@@ -1,14 +1,13 @@
-"""The bounded wait: poll a task until it ends or the budget runs out, reporting progress on the way.
+"""The pieces of a bounded wait: status words, the poll schedule, progress notifications and their wording.
 
-A tool call waits at most `budget` seconds (clients give up after about a minute), then hands back the task
-handle; `wait_for_task` continues later. The budget is a hard one: back-offs after a 429 and slow status
-answers count against it, a read still in flight when it ends gets `READ_GRACE` more seconds and is then
-abandoned, and the last status seen is returned. Polling follows `PollSchedule`: a few quick early checks for
-fast tasks, then sparse polls that close in on the model's typical duration when the docs state one, then a
-steady cadence. Whatever the cadence, a progress notification goes out at least every `HEARTBEAT` seconds
-(clients that reset their timeout on progress need it). Cancellation (the client's `notifications/cancelled`)
-interrupts every sleep and read at once. All seconds are those of a `TimeBase` (real time, or the
-simulator's scaled time).
+A tool call waits at most its budget (clients give up after about a minute), then hands back the task handle;
+`wait_for_task` continues later. The budget is a hard one (see `watching`): back-offs after a 429 and slow
+status answers count against it, a read still in flight when it ends gets `READ_GRACE` more seconds, and the
+last status seen is returned. Polling follows `PollSchedule`: a few quick early checks for fast tasks, then
+sparse polls that close in on the model's typical duration when the docs state one, then a steady cadence.
+Whatever the cadence, a progress notification goes out at least every `HEARTBEAT` seconds (clients that reset
+their timeout on progress need it). All seconds are those of a `TimeBase` (real time, or the simulator's
+scaled time).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from typing import Any
 
 import anyio
 
-from mcp_server.timebase import REAL_TIME, TimeBase
+from mcp_server.timebase import REAL_TIME
 
 log = logging.getLogger(__name__)
 
@@ -101,49 +100,3 @@ def describe(status: str, waited: float, typical: float | None, label: str = "")
     """A sentence a person can read: "veo-3.1-fast: processing, 40 s waited (typically ~100 s)"."""
     hint = f" (typically ~{typical:.0f} s)" if typical else ""
     return f"{label + ': ' if label else ''}{status}, {waited:.0f} s waited{hint}"
-
-
-async def poll_until_done(get_task: GetTaskFn, task_id: str, *, budget: float, progress: Progress,
-                          typical: float | None = None, age: float = 0.0, schedule: PollSchedule | None = None,
-                          time: TimeBase = REAL_TIME, fallback: dict[str, Any] | None = None,
-                          on_status: Callable[[dict[str, Any]], None] | None = None, label: str = ""
-                          ) -> dict[str, Any]:
-    """Poll until the task is completed/failed or `budget` seconds passed; returns the last task data seen.
-
-    `age` is how long ago the task was created (it shapes the schedule); the returned dict's `status` is
-    normalised. With budget 0 it makes exactly one read. When no read finished in time, `fallback` (the
-    status known before waiting) is returned, marked `stale`. `on_status` sees every status read.
-    """
-    schedule = schedule or PollSchedule()
-    started = time.monotonic()
-    deadline = started + budget
-    created_at = started - age
-    last: dict[str, Any] = {"task_id": task_id, "status": "pending", **(fallback or {}), "stale": True}
-
-    async def polls() -> None:
-        nonlocal last
-        while True:
-            data = dict(await get_task(task_id))
-            data["status"] = normalise_status(data.get("status"))
-            last = data
-            if on_status is not None:
-                on_status(data)
-            now = time.monotonic()
-            await progress(describe(data["status"], now - started, typical, label))
-            remaining = deadline - now
-            if data["status"] in TERMINAL or remaining <= 0.05:
-                return
-            await time.sleep(min(schedule.next_gap(now - created_at, typical), remaining))
-
-    async def heartbeat() -> None:
-        while True:
-            await time.sleep(max(0.05, progress.last_sent + HEARTBEAT - time.monotonic()))
-            if time.monotonic() - progress.last_sent >= HEARTBEAT - 0.05:
-                await progress(describe(last["status"], time.monotonic() - started, typical, label))
-
-    with anyio.move_on_after(time.real(budget + READ_GRACE)):
-        async with anyio.create_task_group() as group:
-            group.start_soon(heartbeat)
-            await polls()
-            group.cancel_scope.cancel()
-    return last

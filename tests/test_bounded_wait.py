@@ -100,7 +100,7 @@ async def test_downloads_that_outlast_the_budget_finish_in_the_background(dirs):
     async with Client(build_server(settings, SlowFiles(sim.transport(), delay=30 / SCALE))) as client:
         started = time.monotonic()
         result = await client.call_tool("create_task", VEO)
-        assert (time.monotonic() - started) * SCALE < 6 + 3
+        assert (time.monotonic() - started) * SCALE < 15  # not the 30 s the downloads take
         data = result.structured_content
         assert data["status"] == "completed" and data["urls"] and not data.get("files")
         assert "still being saved in the background" in text_of(result)

@@ -9,8 +9,9 @@ import pytest
 from mcp.client import Client
 
 from mcp_server.server import build_server
-from mcp_server.waiting import PollSchedule, Progress, normalise_status, poll_until_done
-from tests.conftest import make_settings, make_sim, text_of
+from mcp_server.waiting import PollSchedule, Progress, normalise_status
+from mcp_server.watching import poll_until_done
+from tests.conftest import SCALE, make_settings, make_sim, text_of
 
 pytestmark = pytest.mark.anyio
 
@@ -74,7 +75,7 @@ async def test_cancellation_stops_polling_and_the_task_survives(dirs, mode):
                 await got_progress.wait()
             group.cancel_scope.cancel()
         polls_at_cancel = len([r for r in sim.requests if r.method == "GET"])
-        await anyio.sleep(3.5)  # longer than any gap of the early schedule
+        await anyio.sleep(12 / SCALE)  # longer than any gap of the early schedule
         assert len([r for r in sim.requests if r.method == "GET"]) == polls_at_cancel
         [task] = sim.created_tasks()
         listed = await client.call_tool("list_tasks", {})

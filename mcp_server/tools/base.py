@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from mcp_server.outputs import Outputs
     from mcp_server.settings import Settings
     from mcp_server.uploads import Uploads
+    from mcp_server.watching import Watchers
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Services:
     outputs: Outputs
     uploads: Uploads
     background: Background
+    watchers: Watchers
     owner: str = ""
     scoped: bool = False
 

@@ -22,6 +22,7 @@ from mcp_server.tools.base import Services
 log = logging.getLogger(__name__)
 
 MAX_SAVED_OUTPUTS = 20  # files saved per task; further outputs stay reachable by URL
+SAVE_GRACE = 2.0  # seconds saving may use beyond the budget (a task seen completed at the budget's very end)
 STILL_SAVING = ("The outputs are still being saved in the background (the wait budget ran out); the URLs work "
                 "now, and get_task or wait_for_task will show the saved files.")
 
@@ -56,7 +57,7 @@ async def save_outputs(services: Services, task_id: str, model: str | None, urls
     """Save the outputs (joining a save already running for this task) for at most `remaining` seconds."""
     job = services.background.single_flight(("outputs", services.owner, task_id), _save, services, task_id,
                                             model, urls[:MAX_SAVED_OUTPUTS])
-    timeout = None if remaining is None else services.time.real(max(0.0, remaining))
+    timeout = None if remaining is None else services.time.real(max(0.0, remaining) + SAVE_GRACE)
     if not await job.wait(timeout):
         notes.append(STILL_SAVING)
         return None

@@ -12,7 +12,6 @@ import logging
 import math
 from typing import Any
 
-import anyio
 import mcp_types as types
 
 from mcp_server import errors as E
@@ -22,7 +21,7 @@ from mcp_server.specs import COMMON_ARGS, find_model
 from mcp_server.tools.base import Call, Services
 from mcp_server.tools.creating import create_once
 from mcp_server.tools.finishing import finish
-from mcp_server.waiting import Progress, poll_until_done
+from mcp_server.waiting import Progress
 
 log = logging.getLogger(__name__)
 
@@ -93,16 +92,15 @@ async def wait(services: Services, call: Call, task_id: str, model: str | None,
         task = first
         await progress(f"{label}: {task['status']}, task {task_id} created")
     else:
-        seen: dict[str, Any] = dict(first or {})
+        async def record(seen: dict[str, Any]) -> None:  # every new status, as the one poller sees it
+            await services.journal.update(task_id, status=seen["status"], model=model, owner=services.owner)
+
         try:
-            task = await poll_until_done(services.client.get_task, task_id, budget=budget, progress=progress,
-                                         typical=typical, age=age, time=time, fallback=first,
-                                         on_status=seen.update, label=label)
+            task = await services.watchers.wait((services.owner, task_id), services.client.get_task, task_id,
+                                                budget, progress, typical=typical, age=age, on_change=record,
+                                                fallback=first, label=label)
         except E.UnificallyError as error:
             error.task_id = task_id
-            raise
-        except anyio.get_cancelled_exc_class():
-            await _remember(services, task_id, model, seen)
             raise
     remaining = budget - (time.monotonic() - started)
     if task.get("stale"):
@@ -110,17 +108,6 @@ async def wait(services: Services, call: Call, task_id: str, model: str | None,
                         "last one known.")
     return await finish(services, task_id, model, task, waited=progress.elapsed, remaining=remaining,
                         warnings=warnings)
-
-
-async def _remember(services: Services, task_id: str, model: str | None, seen: dict[str, Any]) -> None:
-    """A cancelled wait leaves the last status it saw in the journal (not the status at creation)."""
-    if not seen.get("status") or seen["status"] == "completed":
-        return  # a completed task is finished (outputs saved) by the next call that asks for it
-    with anyio.CancelScope(shield=True):
-        try:
-            await services.journal.update(task_id, status=seen["status"], model=model, owner=services.owner)
-        except E.UnificallyError as error:
-            log.warning("journal: %s", error.message)
 
 
 def journaled_model(known: dict[str, Any] | None) -> str | None:
