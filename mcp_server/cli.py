@@ -33,6 +33,10 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--output-dir", type=Path, help="where outputs are saved (UNIFICALLY_OUTPUT_DIR)")
         command.add_argument("--allowed-dir", type=Path, action="append", dest="allowed_dirs",
                              help="directory local files may be read from; repeatable (UNIFICALLY_ALLOWED_DIRS)")
+        command.add_argument("--allow-hidden", action="store_true", default=None,
+                             help="allow hidden files and folders in the allowed dirs (UNIFICALLY_ALLOW_HIDDEN)")
+        command.add_argument("--follow-symlinks", action="store_true", default=None,
+                             help="follow symlinks that stay in the allowed dirs (UNIFICALLY_FOLLOW_SYMLINKS)")
         command.add_argument("--toolsets",
                              help="comma-separated: image,video,audio,platform or all (UNIFICALLY_TOOLSETS)")
         command.add_argument("--tools", help="comma-separated tool names to expose (UNIFICALLY_TOOLS)")
@@ -52,6 +56,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         wait_seconds=args.wait_seconds,
         output_dir=args.output_dir,
         allowed_dirs=tuple(args.allowed_dirs) if args.allowed_dirs else None,
+        allow_hidden=args.allow_hidden,
+        follow_symlinks=args.follow_symlinks,
         toolsets=split_list(args.toolsets) if args.toolsets else None,
         tools=split_list(args.tools) if args.tools else None,
         download_outputs=False if args.no_download else None,
