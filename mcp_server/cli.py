@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
                              help="comma-separated: image,video,audio,platform or all (UNIFICALLY_TOOLSETS)")
         command.add_argument("--tools", help="comma-separated tool names to expose (UNIFICALLY_TOOLS)")
         command.add_argument("--no-download", action="store_true", help="do not save outputs locally")
+        command.add_argument("--max-message-mb", type=float,
+                             help="longest JSON-RPC message on stdin, in MB (UNIFICALLY_MAX_MESSAGE_MB)")
         command.add_argument("--log-level", default=os.environ.get("UNIFICALLY_LOG_LEVEL", "INFO"))
     demo.add_argument("--output-dir", type=Path, default=Path("unifically-demo"), help="where to save the outputs")
     demo.add_argument("--task-seconds", type=float, default=3.0, help="simulated duration of each task")
@@ -58,6 +60,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         allowed_dirs=tuple(args.allowed_dirs) if args.allowed_dirs else None,
         allow_hidden=args.allow_hidden,
         follow_symlinks=args.follow_symlinks,
+        max_message_bytes=int(args.max_message_mb * 1024 * 1024) if args.max_message_mb else None,
         toolsets=split_list(args.toolsets) if args.toolsets else None,
         tools=split_list(args.tools) if args.tools else None,
         download_outputs=False if args.no_download else None,
@@ -65,15 +68,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 async def serve_stdio(settings: Settings) -> None:
-    from mcp.server.stdio import stdio_server
-
     from mcp_server.server import build_server
+    from mcp_server.transports.stdio import stdio_transport
 
     server = build_server(settings)
     logging.getLogger(__name__).info(
         "unifically-mcp %s serving on stdio (%s)", __version__,
         "simulator" if settings.simulate else settings.base_url)
-    async with stdio_server() as (read_stream, write_stream):
+    async with stdio_transport(settings.message_limit) as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
 
