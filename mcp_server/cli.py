@@ -33,10 +33,16 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--output-dir", type=Path, help="where outputs are saved (UNIFICALLY_OUTPUT_DIR)")
         command.add_argument("--allowed-dir", type=Path, action="append", dest="allowed_dirs",
                              help="directory local files may be read from; repeatable (UNIFICALLY_ALLOWED_DIRS)")
+        command.add_argument("--allow-hidden", action="store_true", default=None,
+                             help="allow hidden files and folders in the allowed dirs (UNIFICALLY_ALLOW_HIDDEN)")
+        command.add_argument("--follow-symlinks", action="store_true", default=None,
+                             help="follow symlinks that stay in the allowed dirs (UNIFICALLY_FOLLOW_SYMLINKS)")
         command.add_argument("--toolsets",
                              help="comma-separated: image,video,audio,platform or all (UNIFICALLY_TOOLSETS)")
         command.add_argument("--tools", help="comma-separated tool names to expose (UNIFICALLY_TOOLS)")
         command.add_argument("--no-download", action="store_true", help="do not save outputs locally")
+        command.add_argument("--max-message-mb", type=float,
+                             help="longest JSON-RPC message on stdin, in MB (UNIFICALLY_MAX_MESSAGE_MB)")
         command.add_argument("--log-level", default=os.environ.get("UNIFICALLY_LOG_LEVEL", "INFO"))
     demo.add_argument("--output-dir", type=Path, default=Path("unifically-demo"), help="where to save the outputs")
     demo.add_argument("--task-seconds", type=float, default=3.0, help="simulated duration of each task")
@@ -52,6 +58,9 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         wait_seconds=args.wait_seconds,
         output_dir=args.output_dir,
         allowed_dirs=tuple(args.allowed_dirs) if args.allowed_dirs else None,
+        allow_hidden=args.allow_hidden,
+        follow_symlinks=args.follow_symlinks,
+        max_message_bytes=int(args.max_message_mb * 1024 * 1024) if args.max_message_mb else None,
         toolsets=split_list(args.toolsets) if args.toolsets else None,
         tools=split_list(args.tools) if args.tools else None,
         download_outputs=False if args.no_download else None,
@@ -59,15 +68,14 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 async def serve_stdio(settings: Settings) -> None:
-    from mcp.server.stdio import stdio_server
-
     from mcp_server.server import build_server
+    from mcp_server.transports.stdio import stdio_transport
 
     server = build_server(settings)
     logging.getLogger(__name__).info(
         "unifically-mcp %s serving on stdio (%s)", __version__,
         "simulator" if settings.simulate else settings.base_url)
-    async with stdio_server() as (read_stream, write_stream):
+    async with stdio_transport(settings.message_limit) as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
 
 

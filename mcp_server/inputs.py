@@ -1,9 +1,10 @@
 """Media inputs from anywhere: every URL-typed input also takes a local path, a `data:` URI or `task:<id>[#n]`.
 
 The URL fields come from the specs (`ModelSpec.url_fields`, e.g. `elements[].image_urls[]`), not a hand list.
-Resolution is two-phase: first every reference is checked (file allowed, exists, not too large; data URI
-decodes; task completed and index in range) so that a bad one fails before anything is uploaded or created;
-then files are uploaded and references replaced by plain URLs. `resolve_ids` does the same for the id inputs
+Resolution is two-phase: first every reference is checked (a local file is read once, under the rules of
+`mcp_server.localfiles`; a data URI decodes to media; task completed and index in range) so that a bad one
+fails before anything is uploaded or created; then exactly the checked bytes are uploaded and references
+replaced by plain URLs. `resolve_ids` does the same for the id inputs
 that name an earlier task (`task_id`) or one of its Suno clips (`clip_id`).
 """
 
@@ -14,11 +15,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import anyio
-
 from mcp_server.errors import FileRejected, UnificallyError
 from mcp_server.results import find_urls, output_of
 from mcp_server.tools.base import Services
+from mcp_server.uploads import Prepared
 from mcp_server.waiting import normalise_status
 
 _TASK_REF = re.compile(r"^task:(?P<id>[^#\s]+)(?:#(?P<n>\d+))?$")
@@ -94,21 +94,14 @@ async def resolve_inputs(services: Services, api_input: dict[str, Any], url_fiel
         return api_input
     uploads = services.uploads
     resolved: dict[str, str] = {}
-    pending: list[tuple[str, str]] = []
+    pending: list[tuple[Prepared, str]] = []
     for value, path in refs:  # phase 1: check everything before anything is sent
         if _TASK_REF.match(value):
             resolved[path] = await task_output_url(services, value, path)
-        elif value.startswith("data:"):
-            uploads.check_base64(value, path)
-            pending.append((value, path))
-        else:
-            await anyio.to_thread.run_sync(uploads.check_path, value, path)
-            pending.append((value, path))
-    for value, path in pending:  # phase 2: upload
-        if value.startswith("data:"):
-            resolved[path] = await uploads.upload_base64(value, path)
-        else:
-            resolved[path] = await uploads.upload_path(value, path)
+        else:  # a local file is read here, once: phase 2 sends these bytes and never reopens the path
+            pending.append((await uploads.prepare(value, path), path))
+    for item, path in pending:  # phase 2: upload
+        resolved[path] = await uploads.send(item)
     result = copy.deepcopy(api_input)
     for path, url in resolved.items():
         _replace(result, path, url)

@@ -23,6 +23,13 @@ _MAGIC: tuple[tuple[bytes, int, str], ...] = (
     (b"ftyp", 4, "video/mp4"), (b"\x1a\x45\xdf\xa3", 0, "video/webm"), (b"AVI ", 8, "video/x-msvideo"),
 )
 _RIFF_KINDS = {"audio/wav", "image/webp", "video/x-msvideo"}  # their signatures sit behind "RIFF" + size
+# Signatures short or textual enough to open a plain text file ("BMW...", "ID3 tags", "FORMAT"): the header
+# fields that follow them must look right too.
+_CONFIRM = {
+    b"BM": lambda head: head[6:10] == b"\0\0\0\0",  # reserved words of the BMP file header
+    b"ID3": lambda head: len(head) >= 10 and head[3] in (2, 3, 4) and all(b < 0x80 for b in head[6:10]),
+    b"FORM": lambda head: head[8:12] in (b"AIFF", b"AIFC"),
+}
 _EXT = {
     "image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/webp": ".webp", "image/bmp": ".bmp",
     "image/tiff": ".tiff", "image/avif": ".avif", "image/heic": ".heic", "image/heif": ".heif",
@@ -38,6 +45,8 @@ def sniff_media(head: bytes) -> str | None:
     for magic, offset, mime in _MAGIC:
         if head[offset:offset + len(magic)] == magic:
             if mime in _RIFF_KINDS and not head.startswith(b"RIFF"):
+                continue
+            if magic in _CONFIRM and not _CONFIRM[magic](head):
                 continue
             return mime
     return None

@@ -15,6 +15,7 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from mcp_server.errors import InvalidInput
+from mcp_server.roots import Roots, allowed_roots
 from mcp_server.timebase import TimeBase
 
 APP_NAME = "unifically-mcp"
@@ -43,6 +44,9 @@ class Settings(BaseModel):
     data_dir: Path = Field(default_factory=default_data_dir)
     output_dir: Path | None = None
     allowed_dirs: tuple[Path, ...] = ()
+    allow_hidden: bool = False  # read hidden files and folders (a path component starting with '.') in the roots
+    follow_symlinks: bool = False  # follow symlinks below the roots (the target must still lie inside one)
+    max_message_bytes: int | None = Field(default=None, gt=0)  # longest stdio line; default: see message_limit
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_download_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
     download_outputs: bool = True
@@ -113,10 +117,16 @@ class Settings(BaseModel):
         return self.data_dir.expanduser() / ("tasks-simulator.sqlite3" if self.simulate else "tasks.sqlite3")
 
     @property
-    def roots(self) -> tuple[Path, ...]:
-        """Directories local files may be read from: the configured ones, else the cwd and the output dir."""
-        dirs = self.allowed_dirs or (Path.cwd(), self.outputs_dir)
-        return tuple(Path(d).expanduser().resolve() for d in dirs)
+    def roots(self) -> Roots:
+        """Directories local files may be read from (policy in `mcp_server.roots`); computed on each access, so
+        the reader resolves them once, at start."""
+        return allowed_roots(self.allowed_dirs, self.outputs_dir)
+
+    @property
+    def message_limit(self) -> int:
+        """Longest JSON-RPC line the stdio transport accepts: by default room for a base64 data URI of the
+        largest allowed upload, plus 1 MiB for the rest of the message."""
+        return self.max_message_bytes or self.max_upload_bytes * 4 // 3 + 1024 * 1024
 
     @property
     def timebase(self) -> TimeBase:
@@ -151,6 +161,12 @@ class Settings(BaseModel):
             values["previews"] = value
         if value := env.get("UNIFICALLY_ALLOWED_DIRS", "").strip():
             values["allowed_dirs"] = tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
+        for name, var in (("allow_hidden", "UNIFICALLY_ALLOW_HIDDEN"),
+                          ("follow_symlinks", "UNIFICALLY_FOLLOW_SYMLINKS")):
+            if value := env.get(var, "").strip():
+                values[name] = value.lower() in ("1", "true", "yes", "on")
+        if value := env.get("UNIFICALLY_MAX_MESSAGE_MB", "").strip():
+            values["max_message_bytes"] = int(float(value) * 1024 * 1024)
         if value := env.get("UNIFICALLY_TOOLSETS", "").strip():
             values["toolsets"] = split_list(value)
         if value := env.get("UNIFICALLY_SIMULATOR_TIME_SCALE", "").strip():

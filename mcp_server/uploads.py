@@ -1,7 +1,9 @@
-"""Inputs from anywhere: local files, data URIs and earlier tasks' outputs, turned into hosted URLs.
+"""Uploads: a local file, a data: URI, raw base64 or a public URL becomes a hosted file URL.
 
-Local paths must lie inside the allowed directories after resolving symlinks, must exist, and are capped in
-size; every check happens before anything is sent. Filesystem work runs in a worker thread.
+Every upload sends exactly what was checked. A local file is read once by `mcp_server.localfiles` (allowed
+dirs, no hidden names, no symlinks, media by content, capped) and its bytes are sent; a data: URI or raw base64
+must decode, stay under the cap and be an image, audio or video by content too. `prepare` runs the checks (phase 1
+of `inputs.resolve_inputs`, before anything is sent) and `send` uploads what it returned (phase 2).
 """
 
 from __future__ import annotations
@@ -9,13 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import re
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import anyio
-
 from mcp_server.errors import FileRejected
-from mcp_server.media import HEAD_BYTES, extension_for, sniff_mime
+from mcp_server.localfiles import LocalFile, LocalFiles, mb
+from mcp_server.media import HEAD_BYTES, sniff_media
 
 if TYPE_CHECKING:
     from mcp_server.client import UnificallyClient
@@ -24,52 +25,42 @@ if TYPE_CHECKING:
 _DATA_URI = re.compile(r"^data:([\w.+-]+/[\w.+-]+)?((?:;[\w-]+=[^;,]*)*)(;base64)?,", re.IGNORECASE)
 
 
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f} MB"
+@dataclass(frozen=True)
+class Inline:
+    """Checked base64, sent as text: raw, or a data: URI whose declared type is the one its content shows."""
+
+    text: str
+    mime: str
+
+
+Prepared = LocalFile | Inline
 
 
 class Uploads:
     def __init__(self, settings: Settings, client: UnificallyClient) -> None:
         self.settings = settings
         self.client = client
+        self.files = LocalFiles(settings)  # the allowed directories are resolved here, once
 
     # ----- checks ----------------------------------------------------------------------------------------
-    def check_path(self, raw: str, param: str = "path") -> Path:
-        """Resolve `raw` (symlinks included) and check it is an allowed, existing, not too large file."""
-        roots = self.settings.roots
-        try:
-            path = Path(raw).expanduser()
-            resolved = path.resolve(strict=True)
-        except FileNotFoundError:
-            raise FileRejected(f"{param}: file {raw!r} does not exist (relative paths start at {Path.cwd()}).") \
-                from None
-        except (OSError, RuntimeError) as exc:
-            raise FileRejected(f"{param}: cannot read {raw!r}: {exc.strerror or exc}.") from None
-        if not any(resolved.is_relative_to(root) for root in roots):
-            allowed = ", ".join(str(root) for root in roots)
-            raise FileRejected(f"{param}: {raw!r} is outside the allowed directories ({allowed}); symlinks are "
-                               "resolved first. Move the file there or add its folder to UNIFICALLY_ALLOWED_DIRS.")
-        if not resolved.is_file():
-            raise FileRejected(f"{param}: {raw!r} is not a regular file.")
-        size = resolved.stat().st_size
-        if size > self.settings.max_upload_bytes:
-            raise FileRejected(f"{param}: {raw!r} is {_mb(size)}; the upload limit is "
-                               f"{_mb(self.settings.max_upload_bytes)} (UNIFICALLY_MAX_UPLOAD_MB).")
-        if size == 0:
-            raise FileRejected(f"{param}: {raw!r} is empty.")
-        return resolved
+    async def prepare(self, value: str, param: str) -> Prepared:
+        """Check a data: URI or a local path and return what `send` will upload."""
+        if value.startswith("data:"):
+            return self.check_base64(value, param)
+        return await self.files.load(value, param)
 
-    def check_base64(self, value: str, param: str = "base64") -> bytes:
-        """Decode raw base64 or a `data:` URI, refusing bad encodings and oversized payloads."""
+    def check_base64(self, value: str, param: str = "base64") -> Inline:
+        """Decode raw base64 or a `data:` URI, refusing bad encodings, oversized payloads and non-media."""
         payload = value.strip()
         match = _DATA_URI.match(payload)
         if match:
             if not match.group(3):
                 raise FileRejected(f"{param}: only base64 data URIs are supported (data:<type>;base64,...).")
             payload = payload[match.end():]
-        if len(payload) * 3 // 4 > self.settings.max_upload_bytes:
-            raise FileRejected(f"{param}: the data is about {_mb(len(payload) * 3 // 4)}; the upload limit is "
-                               f"{_mb(self.settings.max_upload_bytes)}.")
+        cap = self.settings.max_upload_bytes
+        if len(payload) * 3 // 4 > cap:
+            raise FileRejected(f"{param}: the data is about {mb(len(payload) * 3 // 4)}; the upload limit is "
+                               f"{mb(cap)}.")
         try:
             data = base64.b64decode(payload, validate=True)
         except (binascii.Error, ValueError):
@@ -77,19 +68,27 @@ class Uploads:
                 from None
         if not data:
             raise FileRejected(f"{param}: the data is empty.")
-        return data
+        mime = sniff_media(data[:HEAD_BYTES])
+        if mime is None:
+            declared = f" (it declares {match.group(1)})" if match and match.group(1) else ""
+            raise FileRejected(f"{param}: the data is not an image, audio or video by its content{declared}; only "
+                               "media is uploaded.")
+        if match and (match.group(1) or "").lower() != mime:  # send the type the bytes show, not the claimed one
+            return Inline(f"data:{mime}{match.group(2)};base64,{payload}", mime)
+        return Inline(value.strip(), mime)
 
     # ----- uploads ---------------------------------------------------------------------------------------
+    async def send(self, item: Prepared) -> str:
+        """Upload a checked item; returns the hosted file_url."""
+        if isinstance(item, LocalFile):
+            return await self.client.upload(content=item.content, filename=item.name, mime=item.mime)
+        return await self.client.upload(base64=item.text)
+
     async def upload_path(self, raw: str, param: str = "path") -> str:
-        path = await anyio.to_thread.run_sync(self.check_path, raw, param)
-        content = await anyio.Path(path).read_bytes()
-        mime = sniff_mime(content[:HEAD_BYTES])
-        name = path.name if path.suffix else path.name + extension_for(mime)
-        return await self.client.upload(content=content, filename=name, mime=mime)
+        return await self.send(await self.files.load(raw, param))
 
     async def upload_base64(self, value: str, param: str = "base64") -> str:
-        self.check_base64(value, param)
-        return await self.client.upload(base64=value.strip())
+        return await self.send(self.check_base64(value, param))
 
     async def upload_url(self, url: str, param: str = "url") -> str:
         if not url.startswith(("http://", "https://")):

@@ -133,7 +133,7 @@ async def test_upload_file_refusals_send_nothing(client, sim, dirs, tmp_path):
     link = dirs["in"] / "link.png"
     link.symlink_to(outside)
     cases = [({"path": str(outside)}, "outside the allowed"),
-             ({"path": str(link)}, "outside the allowed"),
+             ({"path": str(link)}, "is a symlink"),
              ({"path": str(dirs["in"] / "../secret.png")}, "outside the allowed"),
              ({"path": str(dirs["in"] / "missing.png")}, "does not exist"),
              ({"base64": "not base64!!"}, "not valid base64"),
