@@ -60,7 +60,7 @@ async def test_slow_status_answers_count_against_the_budget(dirs):
         started = time.monotonic()
         result = await client.call_tool("create_task", VEO)
         took = (time.monotonic() - started) * SCALE
-    assert took <= budget + READ_GRACE + 2, took
+    assert took <= budget + READ_GRACE + 8, took  # not the 240 s a status answer takes
     assert not result.is_error and result.structured_content["status"] in ("pending", "processing")
     assert "did not answer a status read" in text_of(result)
 
@@ -72,7 +72,7 @@ async def test_rate_limited_status_reads_count_against_the_budget(dirs):
         started = time.monotonic()
         result = await client.call_tool("create_task", VEO)
         took = (time.monotonic() - started) * SCALE
-    assert took <= 10 + READ_GRACE + 2, took
+    assert took <= 10 + READ_GRACE + 8, took  # not the 3 x 8 s of back-offs
     assert result.structured_content["task_id"] and len(sim.created_tasks()) == 1
 
 

@@ -140,7 +140,7 @@ async def test_batches_in_2025_03_26(dirs):
         assert len(answers) == 4
         assert [a.get("id") for a in answers] == [10, None, "b", 12]
         assert answers[0]["result"] == {} and answers[1]["error"]["code"] == INVALID_REQUEST
-        assert "balance_usd" in answers[2]["result"]["structuredContent"]
+        assert "balance_usd" in answers[2]["result"]["content"][0]["text"]  # 2025-03-26: no structuredContent
         assert answers[3]["error"]["code"] == -32601
         error(await wire.after(b"[]\n"), INVALID_REQUEST)
         assert await wire.after(b'[{"jsonrpc": "2.0", "method": "notifications/roots/list_changed"}]\n') == []
