@@ -23,6 +23,7 @@ from mcp.shared.exceptions import MCPError
 from mcp_server import __version__, resources
 from mcp_server.client import UnificallyClient, missing_key_message
 from mcp_server.errors import MissingApiKey, UnificallyError, redact
+from mcp_server.icons import server_icons
 from mcp_server.journal import Journal
 from mcp_server.outputs import Outputs
 from mcp_server.results import error_result
@@ -118,6 +119,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         "unifically-mcp",
         version=__version__,
         title="Unifically",
+        icons=server_icons(),
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         on_list_tools=on_list_tools,
