@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from mcp.client import Client
@@ -139,3 +140,14 @@ async def test_compact_chains_task_outputs_and_describes_models_by_their_compact
 def test_compact_is_a_toolset_name_but_not_part_of_all():
     assert Settings.from_env({"UNIFICALLY_TOOLSETS": "compact"}).toolsets == ("compact",)
     assert "compact" not in Settings.from_env({"UNIFICALLY_TOOLSETS": "all"}).toolsets
+
+
+async def test_the_readme_client_table_states_the_measured_counts():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    counts = {toolsets: len(await listed(toolsets=toolsets)) for toolsets in (
+        ("compact",), ("image", "video"), ("video",), ("image", "video", "audio", "platform"))}
+    assert f"`UNIFICALLY_TOOLSETS=compact` ({counts[('compact',)]} tools)" in readme
+    assert f"`image,video` ({counts[('image', 'video')]} tools)" in readme
+    assert f"`--toolsets video` is {counts[('video',)]} tools" in readme
+    assert f"The full list is {counts[('image', 'video', 'audio', 'platform')]} tools" in readme
+    assert counts[("compact",)] <= COMPACT_CAP < 40 and counts[("image", "video")] < 50  # Cursor, Windsurf caps
