@@ -39,7 +39,7 @@ TEMPLATES = [
 
 
 async def list_resources(services: Services) -> list[types.Resource]:
-    """Recent tasks and their saved files."""
+    """Recent tasks and their saved files (each with its mime type from its first bytes; gone files are left out)."""
     resources: list[types.Resource] = []
     for row in await services.journal.list(limit=20, owner=services.scope):
         if not row["task_id"]:
@@ -48,8 +48,20 @@ async def list_resources(services: Services) -> list[types.Resource]:
                                         description=f"{row['model']} ({row['status']})",
                                         mime_type="application/json"))
         for index, name in enumerate(row["files"] or [], start=1):
-            resources.append(types.Resource(uri=file_uri(row["task_id"], index), name=Path(name).name))
+            if probed := await _probe(name):
+                head, size = probed
+                resources.append(types.Resource(uri=file_uri(row["task_id"], index), name=Path(name).name,
+                                                mime_type=sniff_mime(head), size=size))
     return resources
+
+
+async def _probe(path: str) -> tuple[bytes, int] | None:
+    """A saved file's first bytes and size, or None when it is gone."""
+    try:
+        async with await anyio.open_file(path, "rb") as file:
+            return await file.read(HEAD_BYTES), (await anyio.Path(path).stat()).st_size
+    except OSError:
+        return None
 
 
 async def read_resource(services: Services, uri: str) -> list[types.TextResourceContents | types.BlobResourceContents]:

@@ -23,9 +23,12 @@ from mcp.shared.exceptions import MCPError
 from mcp_server import __version__, resources, versions
 from mcp_server.background import Background
 from mcp_server.client import UnificallyClient, missing_key_message
+from mcp_server.completions import Completer
 from mcp_server.errors import MissingApiKey, UnificallyError, redact
+from mcp_server.icons import server_icons
 from mcp_server.journal import open_journal
 from mcp_server.outputs import Outputs
+from mcp_server.prompts import Prompts
 from mcp_server.results import error_result
 from mcp_server.settings import Settings
 from mcp_server.tools import build_tools
@@ -58,6 +61,8 @@ def simulator_transport(settings: Settings) -> httpx2.AsyncBaseTransport:
 def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> Server[Services]:
     """A server for these settings; `transport` replaces the network (tests, the simulator)."""
     tools = build_tools(settings)
+    prompts = Prompts(tools)
+    completer = Completer(prompts)
     if transport is None and settings.simulate:
         transport = simulator_transport(settings)
 
@@ -125,10 +130,22 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             raise MCPError(types.INTERNAL_ERROR, redact(error.message, settings.key())) from None
         return types.ReadResourceResult(contents=contents)
 
+    async def on_list_prompts(ctx: ServerRequestContext[Services], params: Any) -> types.ListPromptsResult:
+        return types.ListPromptsResult(prompts=prompts.list())
+
+    async def on_get_prompt(ctx: ServerRequestContext[Services], params: types.GetPromptRequestParams
+                            ) -> types.GetPromptResult:
+        return prompts.get(params.name, params.arguments)
+
+    async def on_completion(ctx: ServerRequestContext[Services], params: types.CompleteRequestParams
+                            ) -> types.CompleteResult:
+        return types.CompleteResult(completion=await completer.complete(ctx.lifespan_context, params))
+
     return Server(
         "unifically-mcp",
         version=__version__,
         title="Unifically",
+        icons=server_icons(),
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         on_list_tools=on_list_tools,
@@ -136,4 +153,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         on_list_resources=on_list_resources,
         on_list_resource_templates=on_list_templates,
         on_read_resource=on_read_resource,
+        on_list_prompts=on_list_prompts,
+        on_get_prompt=on_get_prompt,
+        on_completion=on_completion,
     )

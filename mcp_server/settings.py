@@ -23,7 +23,8 @@ DEFAULT_BASE_URL = "https://api.unifically.com"
 DEFAULT_UPLOAD_URL = "https://files.storagecdn.online/upload"
 SIMULATOR_BASE_URL = "http://unifically-simulator.local"
 SIMULATOR_KEY = "simulator-key"
-TOOLSETS = ("image", "video", "audio", "platform")
+TOOLSETS = ("image", "video", "audio", "platform")  # what "all" means
+COMPACT = "compact"  # one tool per category and verb, for clients with a tool cap; brings the platform tools
 PREVIEW_KINDS = ("image", "audio", "video")
 DEFAULT_MAX_WAIT = 50.0  # fits the TypeScript SDK's 60 s request timeout with room for the answer
 WAIT_LIMIT = 3600.0
@@ -103,9 +104,10 @@ class Settings(BaseModel):
     def _known_toolsets(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if "all" in value:
             return TOOLSETS
-        unknown = [name for name in value if name not in TOOLSETS]
+        unknown = [name for name in value if name not in (*TOOLSETS, COMPACT)]
         if unknown:
-            raise ValueError(f"unknown toolset(s) {', '.join(unknown)}; choose from all, {', '.join(TOOLSETS)}")
+            raise ValueError(f"unknown toolset(s) {', '.join(unknown)}; choose from all, {', '.join(TOOLSETS)}, "
+                             f"{COMPACT}")
         return value
 
     @property

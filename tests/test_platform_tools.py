@@ -24,7 +24,8 @@ async def test_tools_list_without_key_and_calls_explain_how_to_set_it(dirs, sim,
     async with Client(build_server(settings, sim.transport()), mode=mode) as client:
         listed = {tool.name: tool for tool in (await client.list_tools()).tools}
         assert PLATFORM <= set(listed)
-        assert listed["get_task"].annotations.read_only_hint is True
+        assert listed["get_account"].annotations.read_only_hint is True
+        assert listed["get_task"].annotations.read_only_hint is False  # it saves the outputs
         create = listed["create_task"].annotations
         assert (create.open_world_hint, create.idempotent_hint, create.read_only_hint) == (True, False, False)
         result = await client.call_tool("create_task", {"model": "google/veo-3.1-fast", "input": {"prompt": "x"}})

@@ -78,12 +78,13 @@ class ToolDef:
     meta: dict[str, Any] | None = None
     title: str | None = None
     needs_api: bool = True  # False for tools answered locally (journal, catalog): they work without a key
+    icons: list[types.Icon] | None = None
 
     def to_mcp(self) -> types.Tool:
         title = self.title or self.name.replace("_", " ").capitalize()
         return types.Tool(name=self.name, title=title, description=self.description,
                           input_schema=self.input_schema, output_schema=self.output_schema,
-                          annotations=self.annotations, _meta=self.meta)
+                          annotations=self.annotations, icons=self.icons, _meta=self.meta)
 
     def check(self, arguments: dict[str, Any]) -> None:
         """Raise InvalidInput listing every schema violation of `arguments`."""

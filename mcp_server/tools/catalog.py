@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import mcp_types as types
 
 from mcp_server.errors import InvalidInput
@@ -10,11 +13,18 @@ from mcp_server.tools.base import Call, Services, ToolDef
 from mcp_server.tools.platform import LOCAL_READ, _obj
 
 CATEGORIES = ("image", "video", "audio")
+# The tool of this server's selection that runs a model id (its typed tool, a compact tool or create_task).
+Route = Callable[[str], "str | None"]
 
 
-async def list_models(services: Services, call: Call) -> types.CallToolResult:
+def _typed(model_id: str) -> str | None:
+    spec = find_model(model_id)
+    return spec.tool if spec else None
+
+
+async def list_models(services: Services, call: Call, route: Route = _typed) -> types.CallToolResult:
     category = call.arguments.get("category")
-    rows = [{"model": model_id, "tool": spec.name, "category": spec.toolset, "summary": model.summary}
+    rows = [{"model": model_id, "tool": route(model_id), "category": spec.toolset, "summary": model.summary}
             for spec in load_tool_specs() if category in (None, spec.toolset)
             for model_id, model in spec.models.items()]
     lines = [f"{len(rows)} model(s); describe_model gives a model's full documentation."]
@@ -23,26 +33,34 @@ async def list_models(services: Services, call: Call) -> types.CallToolResult:
                                 structured_content={"models": rows})
 
 
-async def describe_model(services: Services, call: Call) -> types.CallToolResult:
+async def describe_model(services: Services, call: Call, route: Route = _typed) -> types.CallToolResult:
     model_id = call.arguments["model"]
     spec = find_model(model_id)
     if spec is None:
         close = [m for m in all_model_ids() if model_id.split("/")[-1][:4] in m][:8]
         hint = f" Similar: {', '.join(close)}." if close else " list_models shows every id."
         raise InvalidInput(f"model: {model_id!r} is not a documented model.{hint}")
-    header = f"Model {spec.id} - typed tool: {spec.tool}. Resource: unifically://models/{spec.id}\n\n"
+    tool = route(spec.id)
+    if tool is None:
+        how = "no tool of this server's selection runs it"
+    elif tool == spec.tool:
+        how = f"typed tool: {tool}"
+    else:
+        how = f"tool: {tool} with model=\"{spec.id}\" and these parameters in `input`"
+    header = f"Model {spec.id} - {how}. Resource: unifically://models/{spec.id}\n\n"
     return types.CallToolResult(content=[types.TextContent(type="text", text=header + spec.page)],
-                                structured_content={"model": spec.id, "tool": spec.tool, "schema": spec.schema,
+                                structured_content={"model": spec.id, "tool": tool, "schema": spec.schema,
                                                     "rules": list(spec.rules),
                                                     "examples": [e["input"] for e in spec.examples]})
 
 
-def catalog_tools() -> list[ToolDef]:
+def catalog_tools(route: Route = _typed) -> list[ToolDef]:
     return [
-        ToolDef("list_models", "Every model id with its typed tool and a one-line summary.",
-                _obj({"category": {"type": "string", "enum": list(CATEGORIES)}}), list_models,
-                annotations=LOCAL_READ, needs_api=False),
+        ToolDef("list_models", "Every model id with the tool that runs it and a one-line summary.",
+                _obj({"category": {"type": "string", "enum": list(CATEGORIES)}}),
+                functools.partial(list_models, route=route), annotations=LOCAL_READ, needs_api=False),
         ToolDef("describe_model", "A model's full documentation: parameters, limits, examples.",
-                _obj({"model": {"type": "string", "description": "Model id"}}, ("model",)), describe_model,
+                _obj({"model": {"type": "string", "description": "Model id"}}, ("model",)),
+                functools.partial(describe_model, route=route),
                 annotations=LOCAL_READ, needs_api=False),
     ]

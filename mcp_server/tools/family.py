@@ -13,7 +13,7 @@ import mcp_types as types
 
 from mcp_server.inputs import resolve_ids, resolve_inputs
 from mcp_server.results import TASK_OUTPUT_SCHEMA
-from mcp_server.specs import ToolSpec, load_tool_specs
+from mcp_server.specs import ModelSpec, ToolSpec, load_tool_specs
 from mcp_server.tools import tasks
 from mcp_server.tools.base import Call, Services, ToolDef
 from mcp_server.tools.platform import CREATE
@@ -27,8 +27,13 @@ async def run_model_tool(spec: ToolSpec, services: Services, call: Call) -> type
     model, api_input = spec.split(call.arguments)
     model_spec = spec.models[model]
     validate_input(model_spec, api_input)
-    api_input = await resolve_inputs(services, await resolve_ids(services, api_input), model_spec.url_fields)
-    return await tasks.run_task(services, call, model, api_input)
+    return await run_validated(services, call, model_spec, api_input)
+
+
+async def run_validated(services: Services, call: Call, model: ModelSpec, api_input: dict) -> types.CallToolResult:
+    """Resolve the file and task references of a validated input, then run the task (typed and compact tools)."""
+    api_input = await resolve_inputs(services, await resolve_ids(services, api_input), model.url_fields)
+    return await tasks.run_task(services, call, model.id, api_input)
 
 
 def family_tool(spec: ToolSpec) -> ToolDef:

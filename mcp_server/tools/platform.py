@@ -21,6 +21,10 @@ READ = types.ToolAnnotations(read_only_hint=True, open_world_hint=True)
 LOCAL_READ = types.ToolAnnotations(read_only_hint=True, open_world_hint=False)
 CREATE = types.ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
                                open_world_hint=True)
+# get_task / wait_for_task save a completed task's outputs to the output dir: they write, but only new files,
+# and asking again saves nothing twice.
+FETCH = types.ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
+                              open_world_hint=True)
 TASK_ID = {"type": "string", "minLength": 1, "description": "Task id returned when the task was created"}
 
 
@@ -111,12 +115,12 @@ def platform_tools() -> list[ToolDef]:
                       **tasks.COMMON_PROPERTIES}, ("model", "input")),
                 create_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=CREATE),
         ToolDef("get_task", "Read a task's status and outputs once.", _obj({"task_id": TASK_ID}, ("task_id",)),
-                get_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=READ),
+                get_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=FETCH),
         ToolDef("wait_for_task", "Keep waiting for a running task (any task id, also after a restart), with "
                 "progress. Returns when it ends or after wait_seconds; cancelling stops only the waiting, the "
                 "task keeps running upstream.",
                 _obj({"task_id": TASK_ID, "wait_seconds": tasks.COMMON_PROPERTIES["wait_seconds"]}, ("task_id",)),
-                wait_for_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=READ),
+                wait_for_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=FETCH),
         ToolDef("upload_file", "Upload a file and get a hosted file_url for model inputs. Give exactly one of "
                 "path (local file inside the allowed dirs), base64 (raw or data: URI) or url.",
                 _obj({"path": {"type": "string"}, "base64": {"type": "string"},
