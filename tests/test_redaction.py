@@ -156,3 +156,21 @@ async def test_a_hosted_users_own_key_is_redacted_in_their_answers(dirs):
     finally:
         await client.aclose()
     assert task["status"] == "failed" and leaks(json.dumps(task), own) == []
+
+
+async def test_serve_installs_the_log_filter(dirs):
+    import sys
+
+    import anyio
+
+    from tests.test_stdio import server_env
+
+    secret = "userinfo-secret-4711-xyz"
+    env = server_env(f"http://user:{secret}@127.0.0.1:9", dirs)  # the startup log line names the base URL
+    process = await anyio.open_process([sys.executable, "-m", "mcp_server", "serve"], env=env)
+    await process.stdin.aclose()  # no client: the server logs its start and stops
+    with anyio.fail_after(20):
+        await process.wait()
+        stderr = b"".join([chunk async for chunk in process.stderr]).decode(errors="replace")
+    assert "serving on stdio" in stderr and "127.0.0.1:9" in stderr
+    assert leaks(stderr, secret) == []
