@@ -68,9 +68,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 async def serve_stdio(settings: Settings) -> None:
+    from mcp_server.keys import install_log_redaction
     from mcp_server.server import build_server
     from mcp_server.transports.stdio import stdio_transport
 
+    install_log_redaction(settings)  # the last line of defence: no log record carries a key
     server = build_server(settings)
     logging.getLogger(__name__).info(
         "unifically-mcp %s serving on stdio (%s)", __version__,

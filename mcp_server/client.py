@@ -2,6 +2,9 @@
 
 Maps every failure onto `mcp_server.errors` and applies `mcp_server.retry`. Handles both readings where the docs
 disagree: the account path with and without `/v1`, and upload responses outside or inside the usual envelope.
+Every answer is untrusted (`mcp_server.untrusted`): read under a size cap and a deadline, then sanitised and
+redacted once, before anything else sees it. Redirects are never followed for a create (its outcome is then
+unknown) and, for reads, only within the API's own origin, so the key never travels to another host.
 """
 
 from __future__ import annotations
@@ -11,11 +14,16 @@ import logging
 import time
 from typing import Any
 
+import anyio
 import httpx2
 
 from mcp_server import errors as E
+from mcp_server.answers import outcome_unknown_message, parse_answer
+from mcp_server.keys import request_keys
+from mcp_server.netguard import fetch_client
 from mcp_server.retry import RetryPolicy, may_retry
 from mcp_server.settings import Settings
+from mcp_server.untrusted import Unreadable, clean, clean_text, decode_json, is_task_id, read_capped, task_path
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +44,8 @@ RESOURCES: dict[str, tuple[str, str]] = {
 }
 PHRASE_LANGUAGES = ("zh", "en", "es", "fr", "pt", "de", "ja", "ko", "hi", "ru")
 _NOT_SENT = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout)
+MAX_REDIRECTS = 3  # same-origin hops a read may follow
+INLINE_CLEAN_BYTES = 64 * 1024
 
 
 class UnificallyClient:
@@ -46,7 +56,8 @@ class UnificallyClient:
         self.time = settings.timebase
         self._key = settings.key()
         self._http = httpx2.AsyncClient(transport=transport, timeout=settings.request_timeout,
-                                        follow_redirects=True, headers={"User-Agent": "unifically-mcp"})
+                                        follow_redirects=False, headers={"User-Agent": "unifically-mcp"})
+        self._fetch = fetch_client(settings, transport)
 
     def bound(self, key: str | None) -> UnificallyClient:
         """This client (same connection pool) acting with another API key: a hosted user's own."""
@@ -56,11 +67,13 @@ class UnificallyClient:
 
     @property
     def http(self) -> httpx2.AsyncClient:
-        """The shared HTTP client (no API key attached: it is added per API request only)."""
-        return self._http
+        """The HTTP client for third-party URLs (output downloads): never carries the API key, follows no
+        redirect by itself, and connects only to public addresses (`mcp_server.netguard`)."""
+        return self._fetch
 
     async def aclose(self) -> None:
         await self._http.aclose()
+        await self._fetch.aclose()
 
     # ----- API operations -------------------------------------------------------------------------------
     async def create_task(self, model: str, input: dict[str, Any], *, callback_url: str | None = None,
@@ -70,10 +83,25 @@ class UnificallyClient:
             body["callback_url"] = callback_url
         if dry_run:
             body["dry_run"] = True
-        return await self._call("POST", "/v1/tasks", json=body, creates_task=not dry_run, what=f"create {model}")
+        what = f"create {model}"
+        data = await self._call("POST", "/v1/tasks", json=body, creates_task=not dry_run, what=what)
+        if dry_run:
+            return data
+        task_id = data.get("task_id") if isinstance(data, dict) else None
+        task_id = str(task_id) if isinstance(task_id, int) and not isinstance(task_id, bool) else task_id
+        if not is_task_id(task_id):  # accepted, but we cannot tell which task: it may exist
+            shown = "no task_id" if task_id in (None, "") else f"an invalid task_id {clean_text(repr(task_id))[:60]}"
+            raise E.OutcomeUnknown(outcome_unknown_message(what, f"the API answered with {shown}"))
+        return {**data, "task_id": task_id}
 
     async def get_task(self, task_id: str) -> dict[str, Any]:
-        return await self._call("GET", f"/v1/tasks/{task_id}", what=f"task {task_id}", task_read=True)
+        path = task_path(task_id)  # InvalidInput naming task_id before anything is sent
+        data = await self._call("GET", path, what=f"task {task_id}", task_read=True)
+        if not isinstance(data, dict):
+            raise E.ProtocolViolation(f"task {task_id}: the API answered without a task object.")
+        if data.get("task_id") != task_id:
+            data = {**data, "task_id": task_id}  # the id we asked for, never one the answer substitutes
+        return data
 
     async def get_resource(self, name: str, language: str | None = None) -> Any:
         path = RESOURCES[name][0]
@@ -108,13 +136,16 @@ class UnificallyClient:
         if not key:
             raise E.MissingApiKey(missing_key_message())
         url = path if path.startswith("http") else self.settings.base_url + path
-        headers = {"Authorization": f"Bearer {key}"}
+        request = _Request(method, url, {"Authorization": f"Bearer {key}"}, kwargs, request_keys(self.settings, key))
+        timeout = min(self.settings.create_timeout, self.settings.request_timeout) if creates_task \
+            else self.settings.request_timeout
         attempt = 0
         while True:
             try:
-                return await self._once(method, url, headers, what, (creates_task, upload, task_read), kwargs)
+                status, body, text, reason = await self._once(request, what, creates_task, timeout)
+                return parse_answer(status, body, text, reason, what=what, creates_task=creates_task, upload=upload,
+                                    task_read=task_read)
             except E.UnificallyError as error:
-                error.message = E.redact(error.message, key)
                 delay = self.retry.delay(attempt, error) if may_retry(error, creates_task=creates_task) else None
                 if delay is None:
                     raise
@@ -122,14 +153,19 @@ class UnificallyClient:
                 await self.time.sleep(delay)
                 attempt += 1
 
-    async def _once(self, method: str, url: str, headers: dict[str, str], what: str,
-                    flags: tuple[bool, bool, bool], kwargs: dict[str, Any]) -> Any:
-        creates_task, upload, task_read = flags
+    async def _once(self, request: _Request, what: str, creates_task: bool,
+                    timeout: float) -> tuple[int, Any, str, str]:
+        """One exchange within `timeout` seconds in all: status, cleaned JSON body (or None), cleaned text."""
         started = time.monotonic()
         try:
-            response = await self._http.request(method, url, headers=headers, **kwargs)
+            with anyio.fail_after(timeout):
+                status, raw, reason = await self._exchange(request, what, creates_task, timeout)
+        except TimeoutError:
+            if creates_task:
+                raise E.OutcomeUnknown(outcome_unknown_message(what, f"no answer within {timeout:g} s")) from None
+            raise E.RequestTimeout(f"{what}: the API did not answer in time ({timeout:g} s).") from None
         except _NOT_SENT as exc:
-            raise E.ConnectionFailed(f"Could not reach {httpx2.URL(url).host} ({type(exc).__name__}). "
+            raise E.ConnectionFailed(f"Could not reach {httpx2.URL(request.url).host} ({type(exc).__name__}). "
                                      "Nothing was sent; check the network or UNIFICALLY_BASE_URL.") from None
         except httpx2.TransportError as exc:
             if creates_task:
@@ -137,62 +173,67 @@ class UnificallyClient:
             if isinstance(exc, httpx2.TimeoutException):
                 raise E.RequestTimeout(f"{what}: the API did not answer in time ({type(exc).__name__}).") from None
             raise E.ConnectionFailed(f"{what}: the connection failed ({type(exc).__name__}).") from None
-        log.info("%s %s -> %s in %.2fs", method, httpx2.URL(url).path, response.status_code,
+        except Unreadable as exc:
+            if creates_task:
+                raise E.OutcomeUnknown(outcome_unknown_message(what, str(exc))) from None
+            raise E.ProtocolViolation(f"{what}: {exc}.") from None
+        log.info("%s %s -> %s in %.2fs", request.method, httpx2.URL(request.url).path, status,
                  time.monotonic() - started)
-        return parse_response(response, what=what, creates_task=creates_task, upload=upload, task_read=task_read)
+        if len(raw) > INLINE_CLEAN_BYTES:  # a long answer is cleaned off the event loop
+            return (status, *await anyio.to_thread.run_sync(_decode_clean, raw, request.keys), reason)
+        return (status, *_decode_clean(raw, request.keys), reason)
+
+    async def _exchange(self, request: _Request, what: str, creates_task: bool,
+                        timeout: float) -> tuple[int, bytes, str]:
+        """Send the request (following same-origin redirects of a read) and read the capped body."""
+        url = httpx2.URL(request.url)
+        limits = httpx2.Timeout(timeout, connect=timeout * 0.8)  # a refused connect is told apart from a lost answer
+        for _ in range(MAX_REDIRECTS + 1):
+            async with self._http.stream(request.method, url, headers=request.headers, timeout=limits,
+                                         **request.kwargs) as response:
+                if not 300 <= response.status_code < 400:
+                    return response.status_code, await read_capped(response, self.settings.max_response_bytes), \
+                        response.reason_phrase
+                url = self._redirect_target(url, response, what, creates_task)
+        raise E.ProtocolViolation(f"{what}: more than {MAX_REDIRECTS} redirects; not followed further.")
+
+    def _redirect_target(self, url: httpx2.URL, response: httpx2.Response, what: str, creates_task: bool
+                         ) -> httpx2.URL:
+        """Where a read may follow a 3xx: the same origin only. A create is never redirected."""
+        status = response.status_code
+        if creates_task:
+            raise E.OutcomeUnknown(outcome_unknown_message(what, f"HTTP {status} redirect, not followed"))
+        location = response.headers.get("location", "")
+        try:
+            target = url.join(location) if location else None
+        except (httpx2.InvalidURL, ValueError):
+            target = None
+        if target is None or response.request.method != "GET" or _origin(target) != _origin(url):
+            raise E.ProtocolViolation(f"{what}: the API answered HTTP {status} redirecting elsewhere; not "
+                                      "followed (the API key is only ever sent to the configured API host).")
+        log.info("%s: following HTTP %s within %s", what, status, url.host)
+        return target
 
 
-def parse_response(response: httpx2.Response, *, what: str, creates_task: bool = False, upload: bool = False,
-                   task_read: bool = False) -> Any:
-    """Unwrap the `{success, code, data}` envelope (or the upload shape), or raise the mapped error."""
+class _Request:
+    """What one API call sends, and the keys its answer is redacted with."""
+
+    def __init__(self, method: str, url: str, headers: dict[str, str], kwargs: dict[str, Any],
+                 keys: tuple[str, ...]) -> None:
+        self.method, self.url, self.headers, self.kwargs, self.keys = method, url, headers, kwargs, keys
+
+
+def _decode_clean(raw: bytes, keys: tuple[str, ...]) -> tuple[Any, str]:
+    """The cleaned JSON of a body and "", or None and the cleaned body as text when it is not JSON."""
     try:
-        body = response.json()
-    except ValueError:
-        body = None
-    status = response.status_code
-    if isinstance(body, dict) and "success" in body:
-        data = body.get("data")
-        if body["success"] is True and status < 400:
-            return body if upload and "file_url" in body else data
-        code = body.get("code") if isinstance(body.get("code"), int) and body.get("code") >= 400 else status
-        message = data.get("message") if isinstance(data, dict) else None
-        if task_read and isinstance(data, dict) and str(data.get("status", "")).lower() == "failed":
-            return {**data, "error_message": message}  # some models report a failed task as an error answer
-        raise error_for(code if code >= 400 else 400, str(message or body.get("message") or "no message"), what)
-    if status >= 400:
-        snippet = response.text[:200].strip() if body is None else str(body)[:200]
-        raise error_for(status, snippet or response.reason_phrase, what)
-    if creates_task:
-        raise E.OutcomeUnknown(outcome_unknown_message(what, f"unreadable HTTP {status} answer"))
-    kind = "a non-JSON body" if body is None else "JSON outside the documented envelope"
-    raise E.ProtocolViolation(f"{what}: the API answered HTTP {status} with {kind}; cannot interpret it.")
+        return clean(decode_json(raw), *keys), ""
+    except Unreadable:
+        return None, clean_text(raw.decode("utf-8", "replace"), *keys)
 
 
-def error_for(status: int, message: str, what: str) -> E.UnificallyError:
-    """The error class and message for an API error status."""
-    if status == 401:
-        return E.AuthError(f"The Unifically API refused the API key (401: {message}). Check that "
-                           "UNIFICALLY_API_KEY holds a valid key from https://unifically.com/dashboard.", status=401)
-    if status == 402:
-        return E.InsufficientBalance(f"Insufficient balance (402: {message}). Top up at "
-                                     "https://unifically.com/dashboard; get_account shows the balance and "
-                                     "dry_run=true shows a request's price.", status=402)
-    if status == 404:
-        return E.NotFound(f"{what}: not found (404: {message}). Check the task id (list_tasks shows recent "
-                          "tasks) or the model id (list_models shows every model).", status=404)
-    if status == 429:
-        seconds = E.parse_lifted_in(message)
-        hint = f" Try again in {seconds:g} s." if seconds is not None else " Try again shortly."
-        return E.RateLimited(f"Rate limited by the Unifically API (429: {message}).{hint}", retry_after=seconds)
-    if status >= 500:
-        return E.ServerError(f"{what}: the Unifically API failed with HTTP {status}: {message}", status=status)
-    return E.BadRequest(f"{what}: the API rejected the request ({status}): {message}", status=status)
-
-
-def outcome_unknown_message(what: str, reason: str) -> str:
-    return (f"{what}: the request was sent but no usable answer came back ({reason}). The task may or may not "
-            "have been created (and charged); it was NOT resent, to avoid paying twice. Check list_tasks or "
-            "get_account (balance) before creating it again.")
+def _origin(url: httpx2.URL) -> tuple[str, str, int | None]:
+    default = {"http": 80, "https": 443}.get(url.scheme)
+    return url.scheme, url.host, url.port or default
 
 
 def missing_key_message() -> str:

@@ -1,12 +1,14 @@
 """One small hierarchy for everything that can go wrong on the way to the Unifically API.
 
 Every error carries a message written for the model (and the person behind it): what happened, and what to
-do next. None of them ever contains the API key: messages are built from our own text and the API's
-`data.message`, which is scrubbed once more by `redact` before it leaves the server.
+do next. None of them ever contains the API key: messages are built from our own text and the API's answers,
+which are sanitised and redacted once on their way in (`mcp_server.untrusted`). `redact` below is the one
+implementation of redaction, used there, by the log filter (`mcp_server.keys`) and at the tool boundary.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 
 
@@ -108,8 +110,84 @@ def parse_lifted_in(message: str) -> float | None:
     return value * 60 if match.group(2).lower().startswith("min") else value
 
 
-def redact(text: str, secret: str | None) -> str:
-    """Remove the API key (and any bearer token) from text that is about to leave the server."""
-    if secret:
-        text = text.replace(secret, "[redacted]")
-    return re.sub(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}", r"\1[redacted]", text)
+REDACTED = "[redacted]"
+MIN_FRAGMENT = 8  # a run of this many characters of a key is treated as the key
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """Remove every API key (and any bearer token) from text that is about to leave the server.
+
+    The only implementation of redaction. A key is found in any case, percent-encoded or not (also partly),
+    and so is any run of `MIN_FRAGMENT` or more of its characters, so that a truncated or split echo of the
+    key leaves nothing behind either.
+    """
+    spans: list[tuple[int, int]] = []
+    keys = [s for s in secrets if s and len(text) >= min(len(s), MIN_FRAGMENT)]
+    if keys:
+        view, origin = _decoded_view(text)
+        lowered = view.translate(_ASCII_LOWER)
+        for key in keys:
+            spans += _fragment_spans(lowered, _pieces(key))
+        if origin is not None:
+            spans = [(origin[start], origin[end]) for start, end in spans]
+    return _BEARER.sub(r"\1" + REDACTED, _cut(text, spans))
+
+
+def _decoded_view(text: str) -> tuple[str, list[int] | None]:
+    """`text` with ASCII %XX escapes decoded, and for each of its positions (plus the end) where it starts
+    in `text` (None: the same place); non-ASCII escapes become NUL, which no key contains."""
+    if "%" not in text:
+        return text, None
+    parts: list[str] = []
+    origin: list[int] = []
+    done = 0
+    for match in _ESCAPE.finditer(text):
+        parts.append(text[done:match.start()])
+        origin.extend(range(done, match.start()))
+        byte = int(match.group(1), 16)
+        parts.append(chr(byte) if byte < 0x80 else "\0")
+        origin.append(match.start())
+        done = match.end()
+    parts.append(text[done:])
+    origin.extend(range(done, len(text) + 1))
+    return "".join(parts), origin
+
+
+@functools.lru_cache(maxsize=256)
+def _pieces(key: str) -> tuple[str, ...]:
+    """Every `MIN_FRAGMENT`-long piece of a key (the whole key, when shorter), lower-cased."""
+    key = key.translate(_ASCII_LOWER)
+    width = min(len(key), MIN_FRAGMENT)
+    return tuple(dict.fromkeys(key[i:i + width] for i in range(len(key) - width + 1)))
+
+
+def _fragment_spans(haystack: str, pieces: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where any of the pieces occurs in `haystack`."""
+    spans = []
+    for piece in pieces:
+        found = haystack.find(piece)
+        while found >= 0:
+            spans.append((found, found + len(piece)))
+            found = haystack.find(piece, found + 1)
+    return spans
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each run of overlapping or touching spans replaced by one REDACTED."""
+    if not spans:
+        return text
+    out, done = [], 0
+    start, end = None, -1
+    for s, e in sorted(spans):
+        if start is not None and s <= end:
+            end = max(end, e)
+            continue
+        if start is not None:
+            out += [text[done:start], REDACTED]
+            done = end
+        start, end = s, e
+    out += [text[done:start], REDACTED, text[end:]]
+    return "".join(out)

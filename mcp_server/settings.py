@@ -53,6 +53,9 @@ class Settings(BaseModel):
     download_outputs: bool = True
     previews: frozenset[str] = frozenset({"image"})  # kinds of saved outputs shown inline when small
     request_timeout: float = Field(default=60.0, gt=0)
+    create_timeout: float = Field(default=30.0, gt=0, le=30)  # a create: at most this, and at most request_timeout
+    max_response_bytes: int = Field(default=4 * 1024 * 1024, gt=0)  # an API answer, decompressed
+    allow_private_urls: bool = False  # fetch outputs from loopback/private addresses (simulator and tests only)
     simulate: bool = False
     simulator_task_seconds: float = Field(default=4.0, ge=0)
     time_scale: float = Field(default=1.0, gt=0, le=1000)  # simulated seconds per real second (simulator only)
@@ -65,7 +68,7 @@ class Settings(BaseModel):
         """With `simulate`, the real key is never used and the real API never contacted."""
         if isinstance(values, dict) and values.get("simulate"):
             values = {**values, "api_key": SecretStr(SIMULATOR_KEY), "base_url": SIMULATOR_BASE_URL,
-                      "upload_url": SIMULATOR_BASE_URL + "/upload"}
+                      "upload_url": SIMULATOR_BASE_URL + "/upload", "allow_private_urls": True}
         return values
 
     @model_validator(mode="after")
@@ -152,6 +155,7 @@ class Settings(BaseModel):
             ("output_dir", "UNIFICALLY_OUTPUT_DIR"),
             ("data_dir", "UNIFICALLY_DATA_DIR"),
             ("simulator_task_seconds", "UNIFICALLY_SIMULATOR_TASK_SECONDS"),
+            ("create_timeout", "UNIFICALLY_CREATE_TIMEOUT"),
         ):
             if value := env.get(var, "").strip():
                 values[name] = value
@@ -161,6 +165,8 @@ class Settings(BaseModel):
             values["download_outputs"] = value.lower() not in ("0", "false", "no", "off")
         if value := env.get("UNIFICALLY_PREVIEWS", "").strip():
             values["previews"] = value
+        if value := env.get("UNIFICALLY_ALLOW_PRIVATE_URLS", "").strip():
+            values["allow_private_urls"] = value.lower() in ("1", "true", "yes", "on")
         if value := env.get("UNIFICALLY_ALLOWED_DIRS", "").strip():
             values["allowed_dirs"] = tuple(Path(p) for p in value.split(os.pathsep) if p.strip())
         for name, var in (("allow_hidden", "UNIFICALLY_ALLOW_HIDDEN"),

@@ -23,7 +23,7 @@ def server_env(url: str, dirs: dict[str, Path], **extra: str) -> dict[str, str]:
     env.update(UNIFICALLY_API_KEY=API_KEY, UNIFICALLY_BASE_URL=url, UNIFICALLY_UPLOAD_URL=f"{url}/upload",
                UNIFICALLY_DATA_DIR=str(dirs["data"]), UNIFICALLY_OUTPUT_DIR=str(dirs["out"]),
                UNIFICALLY_ALLOWED_DIRS=str(dirs["in"]), UNIFICALLY_WAIT_SECONDS="20", UNIFICALLY_LOG_LEVEL="DEBUG",
-               UNIFICALLY_SIMULATOR_TIME_SCALE=str(SCALE))
+               UNIFICALLY_SIMULATOR_TIME_SCALE=str(SCALE), UNIFICALLY_ALLOW_PRIVATE_URLS="1")
     env.update(extra)
     return env
 

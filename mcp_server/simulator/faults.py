@@ -17,6 +17,9 @@ FaultKind = Literal[
     "bad_json",
     "not_envelope",
     "fail_task",
+    "raw",
+    "gzip_bomb",
+    "endless",
 ]
 FAULT_KINDS: frozenset[str] = frozenset(FaultKind.__args__)  # type: ignore[attr-defined]
 
@@ -41,6 +44,14 @@ class Fault:
         ``bad_json``     200 with a body that is not JSON; request not processed.
         ``not_envelope`` 200 with JSON that is not the envelope; request not processed.
         ``fail_task``    tasks created while it is active end ``failed`` with ``message``.
+    Hostile upstream (see ``hostile.py``); with ``processed`` the request is processed first (a create really
+    creates its task) and the real answer is thrown away:
+        ``raw``          ``status`` (default 200), ``headers`` and ``body`` sent verbatim: any JSON (lone
+                         surrogate escapes, malicious task ids, other error shapes), a 3xx with a Location...
+        ``gzip_bomb``    200 ``Content-Encoding: gzip`` whose body inflates to ``size`` bytes: ``body`` (default:
+                         the start of a JSON envelope) then filler.
+        ``endless``      the same uncompressed: a body that never ends (``size`` bytes at most, or until the
+                         client goes away).
     Matching: ``method`` (exact, optional), ``path`` (prefix, optional), ``model`` (the JSON body's model,
     optional). ``times`` is how many matching requests (or, for fail_task, created tasks) it applies to;
     -1 means forever. ``consumed`` counts the uses so far.
@@ -55,6 +66,10 @@ class Fault:
     delay: float = 1.0
     status: int | None = None
     message: str | None = None
+    body: str | None = None
+    headers: dict[str, str] | None = None
+    processed: bool = False
+    size: int = 1 << 30
     consumed: int = 0
 
     def __post_init__(self) -> None:
@@ -95,6 +110,8 @@ class Fault:
             return self.status or 429
         if self.kind in ("server_error", "status"):
             return self.status or (500 if self.kind == "server_error" else 400)
+        if self.kind == "raw":
+            return self.status or 200
         return 200
 
     def matches(self, method: str, path: str, model: str | None) -> bool:

@@ -25,6 +25,7 @@ from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from . import hostile
 from .config import RecordedRequest
 from .envelope import error_for_path
 from .faults import Fault
@@ -82,6 +83,10 @@ class FaultMiddleware:
             await Response(TRUNCATED_JSON, media_type="application/json")(scope, receive, send)
         elif fault.kind == "not_envelope":
             await JSONResponse(NOT_ENVELOPE)(scope, receive, send)
+        elif fault.kind in ("raw", "gzip_bomb", "endless"):
+            if fault.processed:
+                await self._serve(scope, receive, _discard)
+            await hostile.answer(fault, send)
         elif fault.kind == "drop_before":
             await _drop(send, after=False)
         elif fault.kind == "drop_after":

@@ -1,0 +1,97 @@
+"""Which strings are secret, and the log filter that keeps them out of every log record.
+
+The keys known to a request are the key it is sent with (a hosted user's own, see
+`UnificallyClient.bound`), the server's configured key, and any credentials in the userinfo of the
+configured URLs. Every key the process has used is remembered here, so that the log filter, the last line
+of defence, can redact all of them from every record, whichever logger wrote it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+
+import httpx2
+
+from mcp_server.settings import SIMULATOR_KEY, Settings
+from mcp_server.untrusted import clean_text
+
+MAX_REMEMBERED = 1000  # hosted mode: the most recently used keys stay known to the log filter
+
+
+class KnownKeys:
+    """A bounded, thread-safe set of the secrets this process has used, most recent last."""
+
+    def __init__(self) -> None:
+        self._keys: OrderedDict[str, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, *keys: str | None) -> None:
+        with self._lock:
+            for key in keys:
+                if key and key != SIMULATOR_KEY:  # the simulator's key is public, and a common word
+                    self._keys[key] = None
+                    self._keys.move_to_end(key)
+            while len(self._keys) > MAX_REMEMBERED:
+                self._keys.popitem(last=False)
+
+    def all(self) -> tuple[str, ...]:
+        with self._lock:
+            return tuple(self._keys)
+
+
+KNOWN_KEYS = KnownKeys()
+
+
+def url_credentials(url: str) -> tuple[str, ...]:
+    """The user name and password in a URL's userinfo, when long enough to be a secret."""
+    try:
+        parsed = httpx2.URL(url)
+    except (httpx2.InvalidURL, TypeError, ValueError):
+        return ()
+    return tuple(part for part in (parsed.username, parsed.password) if part and len(part) >= 8)
+
+
+def request_keys(settings: Settings, key: str | None) -> tuple[str, ...]:
+    """Every secret known to one request: its key, the configured key and the URLs' credentials."""
+    keys = [k for k in (key, settings.key()) if k and k != SIMULATOR_KEY]
+    keys += url_credentials(settings.base_url) + url_credentials(settings.upload_url)
+    unique = tuple(dict.fromkeys(keys))
+    KNOWN_KEYS.add(*unique)
+    return unique
+
+
+class RedactingFilter(logging.Filter):
+    """Redacts every known key from a record's message, arguments, traceback and stack (never drops one)."""
+
+    def __init__(self, keys: KnownKeys = KNOWN_KEYS) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        keys = self.keys.all()
+        try:
+            message = record.getMessage()
+        except Exception:  # arguments that do not fit the format: keep what can be shown, redacted
+            message = f"{record.msg!r} (unformattable log arguments)"
+        record.msg, record.args = clean_text(message, *keys), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = clean_text(record.exc_text, *keys)
+        if record.stack_info:
+            record.stack_info = clean_text(record.stack_info, *keys)
+        return True
+
+
+def install_log_redaction(settings: Settings | None = None, handlers: Iterable[logging.Handler] | None = None
+                          ) -> None:
+    """Add the redacting filter (once) to the given handlers, by default the root logger's, and make the
+    keys of `settings` known to it right away (before any request is made)."""
+    if settings is not None:
+        request_keys(settings, None)
+    for handler in logging.getLogger().handlers if handlers is None else handlers:
+        if not any(isinstance(f, RedactingFilter) for f in handler.filters):
+            handler.addFilter(RedactingFilter())
