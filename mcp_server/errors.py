@@ -117,6 +117,15 @@ _ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
+_UNSAFE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def sanitize(text: str) -> str:
+    """`text` without what cannot be encoded (a lone surrogate) or would forge log lines (NUL and other
+    control characters but tab, CR and LF): each becomes U+FFFD."""
+    return _UNSAFE.sub("\ufffd", text)
+
+
 def redact(text: str, *secrets: str | None) -> str:
     """Remove every API key (and any bearer token) from text that is about to leave the server.
 

@@ -17,10 +17,9 @@ from urllib.parse import quote
 
 import httpx2
 
-from mcp_server.errors import InvalidInput, redact
+from mcp_server.errors import InvalidInput, redact, sanitize
 
 MAX_DEPTH = 64  # deeper JSON is refused: nothing the API documents nests beyond a handful of levels
-_UNSAFE = re.compile(r"[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 TASK_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 TASK_ID_RULE = "1 to 128 letters, digits, '.', '_', ':' or '-'"
 
@@ -31,7 +30,7 @@ class Unreadable(ValueError):
 
 def clean_text(text: str, *keys: str | None) -> str:
     """`text` with lone surrogates and control characters (but tab, CR, LF) replaced, and keys redacted."""
-    return redact(_UNSAFE.sub("\ufffd", text), *keys)
+    return redact(sanitize(text), *keys)
 
 
 def clean(value: Any, *keys: str | None, _depth: int = 0) -> Any:

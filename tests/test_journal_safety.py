@@ -137,5 +137,15 @@ async def test_one_bad_row_never_breaks_a_listing_and_listings_stay_small(tmp_pa
     assert len(json.dumps(rows, ensure_ascii=False)) < 3000
     json.dumps(rows, ensure_ascii=False).encode("utf-8")  # every string is encodable
     full = await journal.get("surrogate")
-    assert full["error"] == "bad ? char"
+    assert full["error"] == "bad \ufffd char"
     await journal.close()
+
+
+async def test_a_callers_odd_characters_never_break_the_journal(client, sim):
+    created = await client.call_tool("create_task", {"model": "google/veo-3.1-fast", "input": {"prompt": "a\ud800b"},
+                                                     "wait_seconds": 0})
+    assert not created.is_error, text_of(created)
+    refused = await client.call_tool("get_task", {"task_id": "\ud800x"})
+    assert refused.is_error and "task_id" in text_of(refused) and "internal error" not in text_of(refused)
+    listed = await client.call_tool("list_tasks", {})
+    assert listed.structured_content["tasks"][0]["input"]["prompt"] == "a\ufffdb"

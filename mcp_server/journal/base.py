@@ -16,7 +16,7 @@ import logging
 from abc import ABC, abstractmethod
 from typing import Any
 
-from mcp_server.errors import UnificallyError
+from mcp_server.errors import UnificallyError, sanitize
 
 log = logging.getLogger(__name__)
 
@@ -120,12 +120,8 @@ class UnavailableJournal(Journal):
 
 # ----- shared row handling ------------------------------------------------------------------------------
 def clean_text(value: str) -> str:
-    """`value` made encodable as UTF-8 (lone surrogates and other unencodable code points replaced)."""
-    try:
-        value.encode("utf-8")
-        return value
-    except UnicodeEncodeError:
-        return value.encode("utf-8", "replace").decode("utf-8")
+    """`value` made safe to store: whatever a caller or an API sent (`errors.sanitize`)."""
+    return sanitize(value)
 
 
 def to_json(value: Any) -> str | None:

@@ -140,6 +140,7 @@ class SqliteJournal(Journal):
 
     # ----- reads -------------------------------------------------------------------------------------
     async def get(self, task_id: str, *, owner: str | None = None) -> dict[str, Any] | None:
+        task_id = clean_text(task_id)
         clause, params = ("WHERE task_id = ?", (task_id,)) if owner is None else \
             ("WHERE task_id = ? AND owner = ?", (task_id, owner))
         rows = await self._exec(f"{_SELECT} {clause} ORDER BY id LIMIT 1", params)
@@ -151,7 +152,7 @@ class SqliteJournal(Journal):
         for column, value in (("status", status), ("model", model), ("owner", owner)):
             if value is not None:
                 where.append(f"{column} = ?")
-                params.append(value)
+                params.append(clean_text(value))
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         rows = await self._exec(f"{_SELECT} {clause} ORDER BY created_at DESC, id DESC LIMIT ?",
                                 (*params, max(1, min(int(limit), MAX_LIST))))

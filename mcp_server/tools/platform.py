@@ -14,6 +14,7 @@ from mcp_server.results import TASK_OUTPUT_SCHEMA, data_result
 from mcp_server.specs import find_model
 from mcp_server.tools import tasks
 from mcp_server.tools.base import Call, Services, ToolDef
+from mcp_server.untrusted import check_task_id
 from mcp_server.validation import validate_input
 from mcp_server.waiting import normalise_status
 
@@ -45,7 +46,7 @@ async def create_task(services: Services, call: Call) -> types.CallToolResult:
 
 
 async def get_task(services: Services, call: Call) -> types.CallToolResult:
-    task_id = call.arguments["task_id"]
+    task_id = check_task_id(call.arguments["task_id"])
     known = await services.journal.get(task_id, owner=services.scope)
     try:
         task = dict(await services.client.get_task(task_id))
@@ -58,7 +59,7 @@ async def get_task(services: Services, call: Call) -> types.CallToolResult:
 
 
 async def wait_for_task(services: Services, call: Call) -> types.CallToolResult:
-    return await tasks.resume(services, call, call.arguments["task_id"])
+    return await tasks.resume(services, call, check_task_id(call.arguments["task_id"]))
 
 
 async def upload_file(services: Services, call: Call) -> types.CallToolResult:
