@@ -33,6 +33,7 @@ from mcp_server.results import error_result
 from mcp_server.settings import Settings
 from mcp_server.tools import build_tools
 from mcp_server.tools.base import Call, Services
+from mcp_server.untrusted import encodable
 from mcp_server.uploads import Uploads
 from mcp_server.watching import Watchers
 
@@ -88,7 +89,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         tool = tools.get(params.name)
         if tool is None:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool {params.name!r}.")
-        arguments = dict(params.arguments or {})
+        arguments = encodable(dict(params.arguments or {}))  # a lone surrogate can reach no request
 
         async def report(progress: float, total: float | None, message: str | None) -> None:
             await ctx.session.report_progress(progress, total, message)

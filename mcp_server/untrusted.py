@@ -46,6 +46,21 @@ def clean(value: Any, *keys: str | None, _depth: int = 0) -> Any:
     return value
 
 
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def encodable(value: Any) -> Any:
+    """A caller's arguments with every lone surrogate (which no UTF-8 request can carry) replaced by U+FFFD,
+    at any depth; everything else exactly as given."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {encodable(k): encodable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [encodable(item) for item in value]
+    return value
+
+
 def decode_json(body: bytes) -> Any:
     """The JSON value of a body; NaN and Infinity (not JSON) become null. Raises Unreadable."""
     try:
