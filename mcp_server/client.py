@@ -77,14 +77,17 @@ class UnificallyClient:
 
     # ----- API operations -------------------------------------------------------------------------------
     async def create_task(self, model: str, input: dict[str, Any], *, callback_url: str | None = None,
-                          dry_run: bool = False) -> dict[str, Any]:
+                          dry_run: bool = False, retry_until: float | None = None) -> dict[str, Any]:
+        """Create (or with dry_run price) a task. `retry_until` (this client's time base) bounds the back-offs
+        after a 429 or a connection that never sent: no retry is slept for that would end after it."""
         body: dict[str, Any] = {"model": model, "input": input}
         if callback_url:
             body["callback_url"] = callback_url
         if dry_run:
             body["dry_run"] = True
         what = f"create {model}"
-        data = await self._call("POST", "/v1/tasks", json=body, creates_task=not dry_run, what=what)
+        data = await self._call("POST", "/v1/tasks", json=body, creates_task=not dry_run, what=what,
+                                retry_until=retry_until)
         if dry_run:
             return data
         task_id = data.get("task_id") if isinstance(data, dict) else None
@@ -131,7 +134,8 @@ class UnificallyClient:
 
     # ----- transport, envelope, errors, retries ----------------------------------------------------------
     async def _call(self, method: str, path: str, *, what: str, creates_task: bool = False,
-                    upload: bool = False, task_read: bool = False, **kwargs: Any) -> Any:
+                    upload: bool = False, task_read: bool = False, retry_until: float | None = None,
+                    **kwargs: Any) -> Any:
         key = self._key
         if not key:
             raise E.MissingApiKey(missing_key_message())
@@ -147,7 +151,7 @@ class UnificallyClient:
                                     task_read=task_read)
             except E.UnificallyError as error:
                 delay = self.retry.delay(attempt, error) if may_retry(error, creates_task=creates_task) else None
-                if delay is None:
+                if delay is None or (retry_until is not None and self.time.monotonic() + delay > retry_until):
                     raise
                 log.warning("%s: %s; retrying in %.1fs (attempt %d)", what, error.message, delay, attempt + 2)
                 await self.time.sleep(delay)

@@ -38,13 +38,17 @@ class Created:
 
 
 async def create_once(services: Services, model: str, api_input: dict[str, Any], *,
-                      callback_url: str | None = None) -> Created:
+                      callback_url: str | None = None, budget: float | None = None) -> Created:
+    """Create the task once. Back-offs before a retry (after a 429, or a connection that never sent) fit in
+    `budget` seconds; the create request itself has its own timeout (`create_timeout`)."""
     journal = services.journal
     row = await journal.intent(model, api_input, owner=services.owner)
     with anyio.CancelScope(shield=True) as shield:
         shield.deadline = anyio.current_time() + CREATE_SHIELD
         try:
-            data = await services.client.create_task(model, api_input, callback_url=callback_url)
+            retry_until = None if budget is None else services.time.monotonic() + budget
+            data = await services.client.create_task(model, api_input, callback_url=callback_url,
+                                                     retry_until=retry_until)
         except NOTHING_CREATED:
             await _quietly(journal.discard(row))  # the API refused it, or it was never sent
             raise

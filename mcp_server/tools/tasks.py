@@ -58,7 +58,7 @@ def budget_for(services: Services, arguments: dict[str, Any]) -> float:
 async def run_task(services: Services, call: Call, model: str, api_input: dict[str, Any]) -> types.CallToolResult:
     """Create a task (or price it with dry_run) and wait for it within the call's budget."""
     args = call.arguments
-    budget_for(services, args)  # a bad budget is refused before anything is sent
+    budget = budget_for(services, args)  # a bad budget is refused before anything is sent
     if args.get("dry_run"):
         data = await services.client.create_task(model, api_input, callback_url=args.get("callback_url"),
                                                  dry_run=True)
@@ -66,19 +66,21 @@ async def run_task(services: Services, call: Call, model: str, api_input: dict[s
         record = {"task_id": None, "model": model, "status": "dry_run", "output": None, "urls": [],
                   "cost": cost, "error": None, "next_step": "Call again without dry_run to create the task."}
         return task_result(record)
-    created = await create_once(services, model, api_input, callback_url=args.get("callback_url"))
+    started = services.time.monotonic()
+    created = await create_once(services, model, api_input, callback_url=args.get("callback_url"), budget=budget)
+    spent = services.time.monotonic() - started  # back-offs before the create count against the budget
     return await wait(services, call, created.task_id, model, {"task_id": created.task_id, "status": created.status},
-                      just_created=True, warnings=created.warnings)
+                      just_created=True, warnings=created.warnings, budget=max(0.0, budget - spent))
 
 
 async def wait(services: Services, call: Call, task_id: str, model: str | None,
                first: dict[str, Any] | None = None, age: float = 0.0, just_created: bool = False,
-               warnings: list[str] | None = None) -> types.CallToolResult:
+               warnings: list[str] | None = None, budget: float | None = None) -> types.CallToolResult:
     """Wait up to the call's budget for a task; finish it (outputs, journal) and build the result.
 
     `first` is the status known before waiting (the create's answer, or the journal's); with a zero budget a
     task `just_created` is returned as created, any other gets exactly one status read."""
-    budget = budget_for(services, call.arguments)
+    budget = budget_for(services, call.arguments) if budget is None else budget
     spec = find_model(model) if model else None
     # The docs' typical durations shape the schedule; simulated tasks don't follow them.
     documented = spec and spec.typical_seconds and not services.settings.simulate
