@@ -32,6 +32,7 @@ class RawModel:
     nested: dict[str, list[Param]] = field(default_factory=dict)
     prose: list[Prose] = field(default_factory=list)
     note: str = ""
+    sections: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
 
 def models_for(page: Page, headings: tuple[str, ...]) -> tuple[str, ...]:
@@ -145,6 +146,7 @@ def assemble_page(page: Page) -> dict[str, RawModel]:
                 continue
             for row in rows:
                 model.params.setdefault(row.name, row)
+                model.sections.setdefault(row.name, []).append(table.headings)
     value_tables = _value_tables(page)
     for model in models.values():
         _apply_value_tables(model, value_tables)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -20,6 +21,7 @@ from .assemble import RawModel, assemble_page
 from .curate import CurationError, apply_schema, check_entries, curations_for, matches_example, resolve
 from .derive import derive_rules
 from .families import EXCLUDED, FAMILIES, Family
+from .implied import counts, index_rules, nonempty, segment_rules
 from .parse import Example, Page, parse_document
 from .summary import SUMMARY_PAGE, Contradiction, available_models, compare, summary_params
 from .text import plain
@@ -149,12 +151,22 @@ def _examples(model_id: str, docs: Docs, spec: ModelSpec, problems: list[str]) -
     return ok, refused
 
 
+def _rule_key(rule: dict) -> str:
+    return json.dumps({k: v for k, v in rule.items() if k not in ("reason", "note")}, sort_keys=True)
+
+
 def build_model(raw: RawModel, family: Family, docs: Docs, problems: list[str]) -> dict:
     """The ``models[id]`` object of a spec file."""
     schema, rules = model_schema(raw), derive_rules(raw)
+    counts(schema)
+    rules += index_rules(schema) + segment_rules(schema)
+    derived = {_rule_key(r) for r in rules}
     for entry in curations_for(raw.id):
-        if entry.action not in ("refuse_example", "note"):
+        if entry.action == "add_rule" and _rule_key(entry.value) in derived:
+            problems.append(f"curation {entry.name!r} adds a rule {raw.id} already has from the docs")
+        if entry.action not in ("refuse_example", "note", "unenforced"):
             apply_schema(entry, schema, rules)
+    nonempty(schema)
     match = _TYPICAL.search(raw.note)
     data = {
         "summary": model_summary(raw),

@@ -25,6 +25,7 @@ RULE_KINDS = {
     "count_range": "total items across the arrays in `fields` within `min`..`max`",
     "sum_range": "sum of `field` over the items of `array` within `min`..`max`",
     "any_item_has": "at least one item of `array` has `field`",
+    "index_in": "`field` is an index (`base` 0 or 1) pointing inside the array `array`",
     "unsupported": "`fields` are documented as not accepted (explains the unknown-parameter error)",
 }
 
@@ -139,7 +140,8 @@ def readme(build: Build) -> str:
     out += [f"| {_models([mid])} | {e['line']} | {_cell(e['title'])} | {_cell(e['reason'])} (`{e['curation']}`) |"
             for mid, e in refused]
     out += ["", "## Rule kinds", "", "Enforced by `mcp_server.validation`; any rule may carry `when` "
-            "(field -> list of values / \"present\" / \"absent\") and `each` (apply to every item of an array).", ""]
+            "(field -> list of values / \"present\" / \"absent\") and `each` (apply to every item of an array). "
+            "A requirement is met only by a non-empty value (`\"\"` and `[]` count as missing).", ""]
     out += [f"- `{kind}`: {text}" for kind, text in RULE_KINDS.items()]
     return "\n".join(out) + "\n"
 
