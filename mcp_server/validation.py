@@ -19,7 +19,8 @@ from mcp_server.errors import InvalidInput
 from mcp_server.rules import CHECKS, quote, rule_problems
 from mcp_server.specs import ModelSpec
 
-__all__ = ["CHECKS", "describe_schema_errors", "invalid_input", "rule_problems", "validate_input"]
+__all__ = ["CHECKS", "describe_schema_errors", "documented_deviation", "invalid_input", "rule_problems",
+           "validate_input"]
 
 _NUMBERS = ("minimum", "maximum")
 
@@ -113,3 +114,21 @@ def validate_input(model: ModelSpec, api_input: dict) -> None:
     problems = _describe(errors, model.id, model.rules) + rule_problems(model, api_input, flagged)
     if problems:
         raise invalid_input(model.id, list(dict.fromkeys(problems)))
+
+
+def documented_deviation(model: ModelSpec, api_input: dict) -> dict | None:
+    """The refused documented example whose contradiction ``api_input`` repeats (every key/value of the
+    example's recorded ``deviation``), provided the input is valid without those keys; else None. Such an
+    input is what the docs' own example sends: ``create_task`` sends it, with a warning naming the contradiction."""
+    if not isinstance(api_input, dict):
+        return None
+    for refused in model.refused_examples:
+        deviation = refused.get("deviation") or {}
+        if not deviation or any(api_input.get(k) != v for k, v in deviation.items()):
+            continue
+        try:
+            validate_input(model, {k: v for k, v in api_input.items() if k not in deviation})
+        except InvalidInput:
+            continue
+        return refused
+    return None

@@ -223,3 +223,33 @@ def test_counts_are_at_least_one():
     for model, name in counted:
         assert any(line.startswith(f"- {name}: 0 is below the minimum 1") for line in
                    problems(model, {**example(model), name: 0})), model.id
+
+
+# ---- 6. limits that depend on another field: enforced (above) and visible before the call ----
+
+def test_dependent_limits_are_in_the_published_schema():
+    from mcp_server.portable import portable
+    checked = 0
+    for tool in load_tool_specs():
+        published = portable(tool.input_schema)["properties"]
+        for model in tool.models.values():
+            for rule in model.rules:
+                if rule["kind"] not in ("limit_if", "allowed_values_if", "count_range", "sum_range") or "each" in rule:
+                    continue
+                prop = rule.get("field") if "array" not in rule else rule["array"]
+                text = published[prop or rule["fields"][0]].get("description", "")
+                shown = [rule[k] for k in ("maximum", "maxLength", "maxItems", "minimum", "min", "max") if k in rule]
+                shown += rule.get("values", []) + [v for spec in rule.get("when", {}).values()
+                                                   if isinstance(spec, list) for v in spec]
+                shown += list(rule.get("when", {}))
+                for value in shown:
+                    assert (str(value).lower() if isinstance(value, bool) else str(value)) in text, (
+                        model.id, rule, text)
+                checked += 1
+    assert checked >= 25
+    text = portable(find_model_tool("text_to_speech_elevenlabs"))["properties"]["text"]["description"]
+    assert "<=5000 chars if model_id eleven_v3" in text
+
+
+def find_model_tool(name: str) -> dict:
+    return next(t.input_schema for t in load_tool_specs() if t.name == name)

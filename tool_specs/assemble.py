@@ -41,7 +41,8 @@ def models_for(page: Page, headings: tuple[str, ...]) -> tuple[str, ...]:
     for heading in reversed(headings):
         if heading in mapping:
             return mapping[heading]
-        hits = tuple(m for m in page.model_ids if f"`{m}`" in heading or heading.strip() == short_id(m))
+        hits = tuple(m for m in page.model_ids if f"`{m}`" in heading or
+                     re.search(rf"(?<![\w.-]){re.escape(short_id(m))}(?![\w.-])", heading))
         if hits:
             return hits
     return page.model_ids

@@ -37,15 +37,16 @@ from .text import TOKEN, sentences, strip_markup, token_value
 
 _NUMBER = re.compile(r"(?<![\w.@])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)")
 _TRIGGER = re.compile(
-    r"(?<![\w.@])\d|\brequired?s?\b|(?<![-\w])only\b|not supported|does not support|not available|\bat (?:least|most|minimum)\b|"
-    r"\bmax(?:imum)?\b|\bmin(?:imum)?\b|\bbetween\b|\bmust\b|\bcannot\b|\brejected?\b|mutually exclusive|"
-    r"\bup to\b|\bcap\b", re.IGNORECASE)
+    r"(?<![\w.@])\d|\brequired?s?\b|(?<![-\w])only\b|not supported|does not support|not available|"
+    r"\bat (?:least|most|minimum)\b|\bmax(?:imum)?\b|\bmin(?:imum)?\b|\bbetween\b|\bmust\b|\bcannot\b|"
+    r"\brejected?\b|mutually exclusive|\bup to\b|\bcap\b", re.IGNORECASE)
 _REQUIRE = re.compile(r"\brequired?s?\b|\bmust (?:have|be provided|contain)\b", re.IGNORECASE)
 _RESTRICT = re.compile(
-    r"(?<![-\w])only\b|not supported|does not support|not available|\bat (?:least|most|minimum)\b|\bmust\b|\bcannot\b|"
-    r"\brejected?\b|mutually exclusive|\bmax(?:imum)?\b|\bmin(?:imum)?\b|\bup to\b|\bcap\b", re.IGNORECASE)
+    r"(?<![-\w])only\b|not supported|does not support|not available|\bat (?:least|most|minimum)\b|\bmust\b|"
+    r"\bcannot\b|\brejected?\b|mutually exclusive|\bmax(?:imum)?\b|\bmin(?:imum)?\b|\bup to\b|\bcap\b", re.IGNORECASE)
 _UNDER = re.compile(r"\b(?:under|less than|below)\s+(\d+)", re.IGNORECASE)
-_EXAMPLES = re.compile(r"\(?\b(?:e\.g\.|like|such as)\s+(?:`[^`]*`|\"[^\"]*\")(?:\s*,\s*(?:or\s+)?(?:`[^`]*`|\"[^\"]*\"))*"
+_LITERAL = r"(?:`[^`]*`|\"[^\"]*\")"
+_EXAMPLES = re.compile(rf"\(?\b(?:e\.g\.|like|such as)\s+{_LITERAL}(?:\s*,\s*(?:or\s+)?{_LITERAL})*"
                        r"(?:,?\s*(?:etc\.?|…))?\)?", re.IGNORECASE)
 _STATUS = re.compile(r"\b(?:returns?|HTTP)\s+[45]\d\d\b")
 _REQUIREMENT_KINDS = ("required_if", "at_least_one", "requires", "any_item_has")
@@ -254,12 +255,12 @@ def is_mapped(claim: Claim, model: dict) -> bool:
     """Whether the built spec of the model carries what the claim states."""
     f = facts(model, claim.params, claim.parent)
     scope = model["schema"]["properties"][claim.parent] if claim.parent else model["schema"]
-    known = set(scope.get("items", scope).get("properties", {}))
-    known |= {f for r in model["rules"] if r["kind"] == "unsupported" for f in r["fields"]}
     props = scope.get("items", scope).get("properties", {})
-    known |= {f for p in claim.params for f in props.get(p, {}).get("items", props.get(p, {})).get("properties", {})}
-    if not set(scope.get("items", scope).get("properties", {})) & set(claim.params):  # a field the model does not take: mapped when declared unsupported
+    if not set(props) & set(claim.params):  # a field the model does not take: mapped when declared unsupported
         return any(r["kind"] == "unsupported" and set(r["fields"]) & set(claim.params) for r in model["rules"])
+    known = set(props) | {name for r in model["rules"] if r["kind"] == "unsupported" for name in r["fields"]}
+    for name in claim.params:  # item fields of a named list are names, not values
+        known |= set(props.get(name, {}).get("items", props.get(name, {})).get("properties", {}))
     if claim.required_cell:
         return f.required
     text = _claim_text(claim.text)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 
+from mcp_server.portable import portable
+
 from . import GENERATED_BY
 from .build import Build
 from .curation import CURATIONS, Curation
 from .families import EXCLUDED, FAMILIES
 from .text import short_id
 
-# The typed tools' share of the 48,000-character budget of all model-visible tool definitions (the platform tools
-# and the common callback_url/dry_run/wait_seconds arguments take the rest; tests/test_tool_list.py checks the total).
+# The typed tools' share of the 52,000-character budget of all model-visible tool definitions (the platform tools,
+# the common callback_url/dry_run/wait_seconds arguments and the spending arguments to come take the rest;
+# tests/test_tool_list.py checks the total).
 BUDGET = 36_000
 START, END = "<!-- tools:start -->", "<!-- tools:end -->"
 RULE_KINDS = {
@@ -48,9 +51,10 @@ def spec_files(build: Build) -> dict[str, str]:
 
 
 def visible_size(tools: list[dict]) -> int:
-    """Characters of compact ``{"name", "description", "inputSchema"}`` JSON summed over the tools."""
-    return sum(len(json.dumps({"name": t["name"], "description": t["description"], "inputSchema": t["input_schema"]},
-                              separators=(",", ":"))) for t in tools)
+    """Characters of compact ``{"name", "description", "inputSchema"}`` JSON summed over the tools, with the input
+    schema in the portable form the server publishes (``mcp_server.portable``)."""
+    return sum(len(json.dumps({"name": t["name"], "description": t["description"],
+                               "inputSchema": portable(t["input_schema"])}, separators=(",", ":"))) for t in tools)
 
 
 def tools_table(build: Build) -> str:
@@ -146,6 +150,14 @@ def readme(build: Build) -> str:
     return "\n".join(out) + "\n"
 
 
+UNDOCUMENTED_FILE = "_undocumented.json"
+
+
+def undocumented_file(build: Build) -> str:
+    """Models the docs list without a page: shown by ``list_models``, reachable through ``create_task``."""
+    return dumps({"_generated": generated_note(build.docs.sha256), "models": build.undocumented})
+
+
 def all_files(build: Build) -> dict[str, str]:
     """Every file the generator owns in the ``tool_specs`` directory."""
-    return {**spec_files(build), "README.md": readme(build)}
+    return {**spec_files(build), UNDOCUMENTED_FILE: undocumented_file(build), "README.md": readme(build)}
