@@ -5,6 +5,7 @@ counts. Inputs start from a documented example of the model and change one thing
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
@@ -134,8 +135,10 @@ def test_requirements_refuse_empty_values(kind):
 # ---- 3. mode-dependent parameters ----
 
 def _switch_rules() -> list[tuple[ModelSpec, dict]]:
+    def switch(schema: dict) -> bool:
+        return "enum" in schema or schema.get("type") == "boolean"
     return [(m, r) for m, r in rules_of("forbidden_if") if "each" not in r and any(
-        isinstance(v, list) and "enum" in m.schema["properties"].get(k, {}) for k, v in r.get("when", {}).items())]
+        isinstance(v, list) and switch(m.schema["properties"].get(k, {})) for k, v in r.get("when", {}).items())]
 
 
 def test_other_modes_fields_are_refused():
@@ -146,7 +149,7 @@ def test_other_modes_fields_are_refused():
         for value in values:
             for field in rule["fields"]:
                 api_input = {**example(model), switch: value, field: sample(props[field])}
-                assert f'- {field}: not allowed when {switch} is "{value}"' in "\n".join(
+                assert f"- {field}: not allowed when {switch} is {json.dumps(value)}" in "\n".join(
                     problems(model, api_input)), (model.id, field, value)
                 checked += 1
     assert checked > 60
@@ -177,6 +180,9 @@ def test_mode_owned_fields_of_the_audit_models():
     wan = find_model("alibaba/wan-2.7-video")
     assert '- reference_image_urls: not allowed when mode is "i2v"' in problems(
         wan, {"mode": "i2v", "first_frame_url": URL, "reference_image_urls": [URL]})
+    suno = find_model("suno-ai/music")
+    assert problems(suno, {"mv": "chirp-crow", "custom": False, "gpt_description_prompt": "a song", "tags": "pop"}) \
+        == ["- tags: not allowed when custom is false"]
     kling = find_model("kuaishou/kling-2.6-video")
     assert problems(kling, {"prompt": "p", "mode": "std", "native_audio": True}) == [
         '- mode: "std" is not allowed when native_audio is true; allowed: "pro"']

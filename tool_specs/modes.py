@@ -9,7 +9,9 @@ documents, per field, the modes it belongs to, in one of these ways:
   "placeholders in `omni_reference` mode" or "Auto-calculated in `multi_frame` mode" are usage, not ownership;
 * the field is documented only in per-mode sections (``## I2V Mode`` / ``### Parameters``);
 * a *Modes* table lists each mode's required and optional inputs (a field named there for some modes
-  belongs to those).
+  belongs to those);
+* a boolean switch names its modes ("`false` for simple mode, `true` for custom mode", or "Simple or custom
+  mode" on ``custom``) and a field's description starts with one ("Custom mode: genre/style tags").
 
 A field that belongs to some modes is refused in the others (``forbidden_if``); a boolean field is refused
 only when true (``allowed_values_if`` on the switch). A Modes table also yields each mode's requirements
@@ -97,7 +99,8 @@ def _section_modes(sections: list[tuple[str, ...]], params: dict[str, Param], na
 
 
 def _owned_rule(name: str, switch: str, values: list, params: dict[str, Param], reason: str) -> dict | None:
-    others = [v for v in params[switch].schema["enum"] if v not in values]
+    choices = params[switch].schema.get("enum", [True, False])
+    others = [v for v in choices if v not in values]
     if not others:
         return None
     if kind_of(params[name].schema) == "boolean":
@@ -106,12 +109,38 @@ def _owned_rule(name: str, switch: str, values: list, params: dict[str, Param], 
     return {"kind": "forbidden_if", "fields": [name], "when": {switch: others}, "reason": reason}
 
 
+def named_modes(params: dict[str, Param]) -> dict[str, tuple[str, bool]]:
+    """Modes a boolean switch names: ``custom``: "`false` for simple mode, `true` for custom mode", or "Simple or
+    custom mode" (the mode named like the switch is ``true``) -> {"simple": ("custom", False), ...}."""
+    out: dict[str, tuple[str, bool]] = {}
+    for name, param in params.items():
+        if kind_of(param.schema) != "boolean":
+            continue
+        text = plain(param.description).lower()
+        pairs = re.findall(r"\b(true|false)\s+for\s+(\w+)\s+mode", text)
+        if not pairs and (m := re.search(r"\b(\w+)\s+or\s+(\w+)\s+mode", text)) and name in m.groups():
+            pairs = [("true" if word == name else "false", word) for word in m.groups()]
+        out.update({word: (name, value == "true") for value, word in pairs})
+    return out
+
+
+def _labelled_mode(param: Param, named: dict[str, tuple[str, bool]]) -> tuple[str, list] | None:
+    """A field whose description starts with a mode a boolean switch names ("Custom mode: lyrics")."""
+    m = re.match(r"(\w+) mode\b", plain(param.description), re.IGNORECASE)
+    if m is None or m.group(1).lower() not in named:
+        return None
+    switch, value = named[m.group(1).lower()]
+    return switch, [value]
+
+
 def ownership_rules(params: dict[str, Param], sections: dict[str, list[tuple[str, ...]]]) -> list[dict]:
     """Rules refusing each mode-specific field in the modes it does not belong to."""
     out = []
+    named = named_modes(params)
     for name, param in params.items():
         common = any("common" in h.lower() for hs in sections.get(name, []) for h in hs)
-        match = _described_modes(param, params, common) or _section_modes(sections.get(name, []), params, name)
+        match = _described_modes(param, params, common) or _section_modes(sections.get(name, []), params, name) \
+            or _labelled_mode(param, named)
         if match is not None:
             reason = plain(param.description) or f"{name} is documented only for {', '.join(map(str, match[1]))}"
             rule = _owned_rule(name, *match, params, reason)
