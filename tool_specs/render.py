@@ -8,6 +8,7 @@ from mcp_server.portable import portable
 
 from . import GENERATED_BY
 from .build import Build
+from .claims import claims_of, explained_by, is_mapped
 from .curation import CURATIONS, Curation
 from .families import EXCLUDED, FAMILIES
 from .text import short_id
@@ -98,6 +99,22 @@ def _change(entry: Curation) -> str:
     return f"{entry.field}: {json.dumps(entry.value, ensure_ascii=False)}"
 
 
+def claims_line(build: Build) -> str:
+    """How the rule-like sentences of the model pages are accounted for (``tool_specs/claims.py``)."""
+    mapped = explained = unmapped = 0
+    for tool in build.tools:
+        for mid, model in tool["models"].items():
+            for claim in claims_of(build.docs.raw[mid]):
+                if is_mapped(claim, model):
+                    mapped += 1
+                elif explained_by(claim) is not None:
+                    explained += 1
+                else:
+                    unmapped += 1
+    return (f"Doc claims: {mapped + explained + unmapped} rule-like sentences on the model pages; {mapped} carried "
+            f"by the specs, {explained} explained by `unenforced`/`open_enum` curations, {unmapped} unmapped")
+
+
 def readme(build: Build) -> str:
     """The generated ``tool_specs/README.md``."""
     docs = build.docs
@@ -113,7 +130,8 @@ def readme(build: Build) -> str:
            f"- {len(build.tools)} tools, {n_models} model ids; model-visible size (name + description + "
            f"input_schema, compact JSON) {visible_size(build.tools)} characters (budget {BUDGET})",
            f"- Examples: {len(examples) + len(refused)} curl examples attributed; {len(examples)} validate, "
-           f"{len(refused)} refused (listed below)", "",
+           f"{len(refused)} refused (listed below)",
+           "- " + claims_line(build), "",
            "Model-visible wording the docs do not supply (preset-id sources, Suno versions, defaults shown in the "
            "tool schemas, one-line model summaries) is data in `tool_specs/wording.py`.", "",
            "Precedence: a model's own page wins over the \"## Model Parameters\" summary tables; where a page's "
@@ -121,8 +139,8 @@ def readme(build: Build) -> str:
            "else the example is refused with a reason.", "",
            "## Tools", "", tools_table(build),
            "## Not covered by a typed tool", ""]
-    out += [f"- `{mid}`: {why}; reachable only through the generic `create_task` tool."
-            for mid, why in EXCLUDED.items()]
+    out += [f"- `{mid}`: {why}; `list_models` shows it as undocumented, reachable only through the generic "
+            "`create_task` tool." for mid, why in EXCLUDED.items()]
     out += ["", "## Curations", "",
             "Data in `tool_specs/curation.py`, applied generically by `tool_specs/curate.py`.", "",
             "| Name | Models | Action | Change | Reason |", "|------|--------|--------|--------|--------|"]
@@ -143,7 +161,7 @@ def readme(build: Build) -> str:
             "## Refused examples", "", "| Model | Line | Example | Reason |", "|-------|------|---------|--------|"]
     out += [f"| {_models([mid])} | {e['line']} | {_cell(e['title'])} | {_cell(e['reason'])} (`{e['curation']}`) |"
             for mid, e in refused]
-    out += ["", "## Rule kinds", "", "Enforced by `mcp_server.validation`; any rule may carry `when` "
+    out += ["", "## Rule kinds", "", "Enforced by `mcp_server.rules`; any rule may carry `when` "
             "(field -> list of values / \"present\" / \"absent\") and `each` (apply to every item of an array). "
             "A requirement is met only by a non-empty value (`\"\"` and `[]` count as missing).", ""]
     out += [f"- `{kind}`: {text}" for kind, text in RULE_KINDS.items()]
