@@ -21,6 +21,7 @@ import copy
 import re
 from typing import Any
 
+
 def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 

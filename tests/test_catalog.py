@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from mcp.shared.exceptions import MCPError
-
-import re
 
 from mcp_server.specs import all_model_ids, load_tool_specs, undocumented_models
 from tests.conftest import text_of
