@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tool_specs import curate, generate, wording
+from tool_specs import generate, wording
 from tool_specs.assemble import assemble_page
 from tool_specs.build import BuildError, build, url_fields
-from tool_specs.curation import CURATIONS, Curation
-from tool_specs.derive import derive_rules
 from tool_specs.families import EXCLUDED, FAMILIES
 from tool_specs.params import build_param
 from tool_specs.parse import parse_document
@@ -156,21 +154,6 @@ def test_value_tables_supply_enums():
     assert len(keys) == 24 and "C#m" in keys and "Am" in keys
 
 
-def test_derived_rules():
-    def kinds(name, mid):
-        return [(r["kind"], r.get("fields") or r.get("field"), r.get("when")) for r in derive_rules(models(name)[mid])]
-    veo = kinds("veo_page.txt", "google/veo-3.1-fast")
-    assert ("exclusive", ["start_image_url", "reference_image_urls"], None) in veo
-    assert ("requires", "end_image_url", None) in veo
-    assert kinds("hailuo_page.txt", "hailuo/minimax-2.0") == [("at_least_one", ["prompt", "start_image_url"], None)]
-    kling = kinds("kling_30_page.txt", "kuaishou/kling-3.0-video")
-    assert ("exclusive", ["prompt", "multi_shots"], None) in kling
-    assert ("at_least_one", ["prompt", "multi_shots"], None) in kling
-    seedance = kinds("seedance_fast_page.txt", "bytedance/seedance-1.0-fast")
-    assert ("required_if", ["frames"], {"mode": ["multi_frame"]}) in seedance
-    assert ("required_if", ["first_frame_url"], {"mode": ["first_last_frame"]}) in seedance
-
-
 def test_summary_tables_follow_same_parameters_as():
     summary = summary_params(page("summary_excerpt.txt"))
     assert summary["google/veo-3.1-lite"][1]["reference_image_urls"].schema["maxItems"] == 3
@@ -245,29 +228,6 @@ def test_every_documented_model_is_in_exactly_one_tool():
 
 
 @needs_source
-def test_curations_are_required_and_checked(monkeypatch, capsys):
-    text = SOURCE.read_text(encoding="utf-8")
-
-    def without(name: str, *extra: Curation) -> None:
-        monkeypatch.setattr(curate, "CURATIONS", tuple(c for c in CURATIONS if c.name != name) + extra)
-
-    without("gpt_image_16_9_example")
-    with pytest.raises(BuildError, match=r"line 1365 \(openai/gpt-image-1\) fails validation and no curation"):
-        build(text)
-    assert generate.main([str(SOURCE), "--check"]) == 2 and "curation decision" in capsys.readouterr().err
-    without("cs35_camera_moveset_style_truncated")
-    with pytest.raises(BuildError, match="enum of camera_moveset_style is cut off"):
-        build(text)
-    without("none", Curation("bogus", ("google/veo-3.1-fast",), "set", "r", "no_such_field", {"maximum": 1}))
-    with pytest.raises(BuildError, match="'bogus'.*no_such_field"):
-        build(text)
-    without("none", Curation("refuses_valid", ("google/veo-3.1-fast",), "refuse_example", "r",
-                             value={"aspect_ratio": "16:9"}))
-    with pytest.raises(BuildError, match="refused by 'refuses_valid' but validates"):
-        build(text)
-
-
-@needs_source
 def test_check_is_clean_on_committed_output(capsys):
     assert generate.main([str(SOURCE), "--check"]) == 0
     assert "model-visible size" in capsys.readouterr().err
@@ -332,23 +292,3 @@ def test_every_enum_and_range_of_every_model_is_in_its_tool_schema():
                     else:
                         unbounded = any(bound not in m["schema"]["properties"].get(name, {bound: 0}) for m in models)
                         assert unbounded and str(prop[bound]) in shown.get("description", ""), where
-
-
-def test_mode_owned_fields_and_usage_mentions():
-    rules = derive_rules(models("seedance_fast_page.txt")["bytedance/seedance-1.0-fast"])
-    owned = {r["fields"][0]: r["when"]["mode"] for r in rules if r["kind"] == "forbidden_if"}
-    assert owned == {"first_frame_url": ["text_to_video", "multi_frame"],
-                     "last_frame_url": ["text_to_video", "multi_frame"],
-                     "frames": ["text_to_video", "first_last_frame"]}  # duration's "in `multi_frame` mode": usage
-    omni = derive_rules(models("kling_30_page.txt")["kuaishou/kling-3.0-video"])
-    assert not [r for r in omni if r["kind"] == "forbidden_if" and "mode" in r.get("when", {})]
-
-
-@needs_source
-def test_a_curation_repeating_a_documented_rule_is_an_error(monkeypatch):
-    repeat = Curation("repeat", ("kuaishou/kling-2.6-video",), "add_rule", "r",
-                      value={"kind": "allowed_values_if", "field": "mode", "values": ["pro"],
-                             "when": {"native_audio": [True]}})
-    monkeypatch.setattr(curate, "CURATIONS", (*CURATIONS, repeat))
-    with pytest.raises(BuildError, match="'repeat' adds a rule kuaishou/kling-2.6-video already has from the docs"):
-        build(SOURCE.read_text(encoding="utf-8"))
