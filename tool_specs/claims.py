@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .assemble import RawModel
+from .assemble import RawModel, models_for
 from .curation import CURATIONS, Curation
 from .params import Param
 from .parse import Table
@@ -153,7 +153,6 @@ def claims_of(raw: RawModel) -> list[Claim]:
 
 
 def _table_models(raw: RawModel, table: Table) -> tuple[str, ...]:
-    from .assemble import models_for
     return models_for(raw.page, table.headings)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-_COUNT = re.compile(r"^(?:count|num_\w+)$|\bnumber of\b", re.IGNORECASE)
+_COUNT = re.compile(r"^(?:count|num_\w+)\b|\bnumber of\b", re.IGNORECASE)
 _INDEX = re.compile(r"\b(\d)-based index into `?(\w+)`?", re.IGNORECASE)
 
 
@@ -39,8 +39,7 @@ def counts(schema: dict) -> None:
     """Counts of things are at least 1 (in place)."""
     for name, prop in schema.get("properties", {}).items():
         text = f"{name} {prop.get('description', '')}"
-        if prop.get("type") == "integer" and "minimum" not in prop and "enum" not in prop and (
-                _COUNT.search(name) or _COUNT.search(text)):
+        if prop.get("type") == "integer" and "minimum" not in prop and "enum" not in prop and _COUNT.search(text):
             prop["minimum"] = 1
 
 

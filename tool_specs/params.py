@@ -194,13 +194,13 @@ def parse_rows(table: Table) -> list[Param]:
     req_col, def_col = table.col("Required"), table.col("Default")
     allowed_col, desc_col = table.col("Allowed Values"), table.col("Description")
     out = []
-    for row in table.rows:
+    for number, row in enumerate(table.rows):
         if len(row) < len(table.headers):
             continue
         name = token_value(row[name_col].strip("`"))
         out.append(build_param(
             name, row[type_col], row[req_col] if req_col is not None else "No",
-            row[desc_col] if desc_col is not None else "", table.line,
+            row[desc_col] if desc_col is not None else "", table.line + 2 + number,
             row[def_col] if def_col is not None else None,
             row[allowed_col] if allowed_col is not None else "",
         ))
