@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,9 @@ async def listed_tools() -> list[Any]:
     from mcp_server.server import build_server
     from mcp_server.settings import Settings
 
-    async with Client(build_server(Settings())) as client:
-        return (await client.list_tools()).tools
+    with tempfile.TemporaryDirectory() as data:  # the server's journal, never the user's own
+        async with Client(build_server(Settings(data_dir=Path(data)))) as client:
+            return (await client.list_tools()).tools
 
 
 def main() -> None:

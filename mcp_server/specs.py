@@ -98,9 +98,15 @@ def load_tool_specs() -> tuple[ToolSpec, ...]:
     root = files("tool_specs")
     specs = []
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
+        if entry.name.endswith(".json") and not entry.name.startswith("_"):
             specs.append(ToolSpec.from_json(json.loads(entry.read_text(encoding="utf-8"))))
     return tuple(specs)
+
+
+@lru_cache(maxsize=1)
+def undocumented_models() -> dict[str, dict]:
+    """Model ids the docs list without a page (``category``, ``title``, ``reason``): no typed tool, create_task only."""
+    return json.loads((files("tool_specs") / "_undocumented.json").read_text(encoding="utf-8"))["models"]
 
 
 @lru_cache(maxsize=1)

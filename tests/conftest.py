@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,13 @@ API_KEY = "sk-test-0123456789abcdef-SECRET"
 # Simulated seconds per real second, for the simulator and the server alike: tests keep realistic durations,
 # budgets and polling schedules without sleeping through them.
 SCALE = 20.0
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A server built with default settings keeps its journal and outputs in a throwaway folder, never in the
+    user data dir of whoever runs the tests."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("xdg-data"))
 
 
 @pytest.fixture

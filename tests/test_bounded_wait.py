@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import math
 import time
+from types import SimpleNamespace
 
 import anyio
 import httpx2
 import pytest
 from mcp.client import Client
 
+from mcp_server.errors import InvalidInput
 from mcp_server.server import build_server
 from mcp_server.simulator import Fault
+from mcp_server.tools.tasks import budget_for
 from mcp_server.waiting import HEARTBEAT, READ_GRACE
 from tests.conftest import SCALE, make_settings, make_sim, text_of
 
@@ -43,13 +46,22 @@ async def test_the_configured_cap_bounds_every_wait_and_shows_in_the_schemas(dir
         assert refused.is_error and "wait_seconds" in text_of(refused)
 
 
-@pytest.mark.parametrize("bad", [math.nan, math.inf, -1.0])
-async def test_wait_seconds_rejects_nan_and_infinities(dirs, bad):
+async def test_wait_seconds_rejects_negative_values_before_anything_is_sent(dirs):
     sim = make_sim()
     async with Client(build_server(make_settings(dirs), sim.transport())) as client:
-        result = await client.call_tool("create_task", {**VEO, "wait_seconds": bad})
+        result = await client.call_tool("create_task", {**VEO, "wait_seconds": -1.0})
     assert result.is_error and "wait_seconds" in text_of(result)
     assert not sim.created_tasks()
+
+
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_wait_seconds_rejects_nan_and_infinities(dirs, bad):
+    """JSON cannot carry them (clients send null, which means "not given", and the stdio reader refuses NaN
+    literals), so the budget itself must refuse them whatever reaches it."""
+    services = SimpleNamespace(settings=make_settings(dirs))
+    with pytest.raises(InvalidInput, match="wait_seconds"):
+        budget_for(services, {"wait_seconds": bad})
+    assert budget_for(services, {"wait_seconds": None}) == 10
 
 
 async def test_slow_status_answers_count_against_the_budget(dirs):

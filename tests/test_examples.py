@@ -1,8 +1,9 @@
 """Every documented curl example, replayed through its typed tool against the simulator.
 
 The request the simulator receives must equal `{"model": id, "input": example_input}` exactly; an example that
-contradicts its own page is refused with a clear error instead (the specs list each with its reason), and then
-nothing reaches the simulator.
+contradicts its own page is refused by the typed tool with a clear error (the specs list each with its reason), and
+nothing reaches the simulator; `create_task` then sends exactly what the docs' example sends, with a warning naming
+the contradiction in the text and in `structured_content["warnings"]`.
 """
 
 from __future__ import annotations
@@ -43,5 +44,11 @@ async def test_every_documented_example_replays_exactly(dirs):
                     result = await client.call_tool(tool.name, arguments_for(tool, model_id, example["input"]))
                     assert result.is_error and example["reason"], (model_id, example.get("title"))
                     assert len(sim.requests) == before
+                    sent = await client.call_tool("create_task", {"model": model_id, "input": example["input"],
+                                                                  "wait_seconds": 0})
+                    assert not sent.is_error, text_of(sent)
+                    assert [r.json for r in posts(sim)[-1:]] == [{"model": model_id, "input": example["input"]}]
+                    [warning] = sent.structured_content["warnings"]
+                    assert example["reason"] in warning and f"Warning: {warning}" in text_of(sent)
                     refused += 1
     assert replayed + refused >= 180, (replayed, refused)

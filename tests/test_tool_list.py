@@ -17,7 +17,7 @@ from mcp_server.tools.family import MODELS_META_KEY
 
 pytestmark = pytest.mark.anyio
 
-VISIBLE_BUDGET = 48_000
+VISIBLE_BUDGET = 52_000  # room for the spending arguments to come; the tools themselves stay well under 48,000
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools_list.json"
 
 

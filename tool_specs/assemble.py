@@ -32,6 +32,7 @@ class RawModel:
     nested: dict[str, list[Param]] = field(default_factory=dict)
     prose: list[Prose] = field(default_factory=list)
     note: str = ""
+    sections: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
 
 
 def models_for(page: Page, headings: tuple[str, ...]) -> tuple[str, ...]:
@@ -40,7 +41,8 @@ def models_for(page: Page, headings: tuple[str, ...]) -> tuple[str, ...]:
     for heading in reversed(headings):
         if heading in mapping:
             return mapping[heading]
-        hits = tuple(m for m in page.model_ids if f"`{m}`" in heading or heading.strip() == short_id(m))
+        hits = tuple(m for m in page.model_ids if f"`{m}`" in heading or
+                     re.search(rf"(?<![\w.-]){re.escape(short_id(m))}(?![\w.-])", heading))
         if hits:
             return hits
     return page.model_ids
@@ -145,6 +147,7 @@ def assemble_page(page: Page) -> dict[str, RawModel]:
                 continue
             for row in rows:
                 model.params.setdefault(row.name, row)
+                model.sections.setdefault(row.name, []).append(table.headings)
     value_tables = _value_tables(page)
     for model in models.values():
         _apply_value_tables(model, value_tables)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 
@@ -20,8 +21,10 @@ from .assemble import RawModel, assemble_page
 from .curate import CurationError, apply_schema, check_entries, curations_for, matches_example, resolve
 from .derive import derive_rules
 from .families import EXCLUDED, FAMILIES, Family
+from .implied import counts, index_rules, nonempty, segment_rules
+from .pages import model_page
 from .parse import Example, Page, parse_document
-from .summary import SUMMARY_PAGE, Contradiction, available_models, compare, summary_params
+from .summary import SUMMARY_PAGE, Contradiction, compare, listed_models, summary_params
 from .text import plain
 from .union import describe_tool, union_schema
 from .wording import HINTS, SUMMARIES
@@ -56,6 +59,7 @@ class Build:
     summary_missing: list[str] = field(default_factory=list)
     unlisted: list[str] = field(default_factory=list)
     table_issues: list[str] = field(default_factory=list)
+    undocumented: dict[str, dict] = field(default_factory=dict)
 
 
 def read_docs(text: str) -> Docs:
@@ -138,7 +142,8 @@ def _examples(model_id: str, docs: Docs, spec: ModelSpec, problems: list[str]) -
         if curation is None and error is None:
             ok.append(entry)
         elif curation is not None and error is not None:
-            refused.append({**entry, "reason": curation.reason, "curation": curation.name})
+            refused.append({**entry, "reason": curation.reason, "curation": curation.name,
+                            "deviation": curation.value})
         elif curation is None:
             problems.append(f"line {ex.line} ({model_id}) fails validation and no curation refuses it:\n  {error}")
         else:
@@ -149,16 +154,26 @@ def _examples(model_id: str, docs: Docs, spec: ModelSpec, problems: list[str]) -
     return ok, refused
 
 
+def _rule_key(rule: dict) -> str:
+    return json.dumps({k: v for k, v in rule.items() if k not in ("reason", "note")}, sort_keys=True)
+
+
 def build_model(raw: RawModel, family: Family, docs: Docs, problems: list[str]) -> dict:
     """The ``models[id]`` object of a spec file."""
     schema, rules = model_schema(raw), derive_rules(raw)
+    counts(schema)
+    rules += index_rules(schema) + segment_rules(schema)
+    derived = {_rule_key(r) for r in rules}
     for entry in curations_for(raw.id):
-        if entry.action not in ("refuse_example", "note"):
+        if entry.action == "add_rule" and _rule_key(entry.value) in derived:
+            problems.append(f"curation {entry.name!r} adds a rule {raw.id} already has from the docs")
+        if entry.action not in ("refuse_example", "note", "unenforced"):
             apply_schema(entry, schema, rules)
+    nonempty(schema)
     match = _TYPICAL.search(raw.note)
     data = {
         "summary": model_summary(raw),
-        "page": raw.page.text,
+        "page": "",
         "typical_seconds": int(match.group(1)) if match else None,
         "schema": schema,
         "rules": rules,
@@ -169,6 +184,7 @@ def build_model(raw: RawModel, family: Family, docs: Docs, problems: list[str]) 
     }
     spec = ModelSpec.from_json(raw.id, family.tool, data)
     data["examples"], data["refused_examples"] = _examples(raw.id, docs, spec, problems)
+    data["page"] = model_page(raw, data["refused_examples"])
     return data
 
 
@@ -243,6 +259,8 @@ def build(text: str) -> Build:
     summary = summary_params(summary_page)
     contradictions = compare(summary, {mid: raw.params for mid, raw in docs.raw.items()})
     missing = [m for f in FAMILIES for m in f.models if m not in summary]
-    listed = set(available_models(summary_page))
+    listed = listed_models(summary_page)
     unlisted = [m for f in FAMILIES for m in f.models if m not in listed]
-    return Build(docs, tools, contradictions, missing, unlisted, table_issues)
+    undocumented = {mid: {"category": listed.get(mid, ("", ""))[0], "title": listed.get(mid, ("", ""))[1],
+                          "reason": why} for mid, why in EXCLUDED.items()}
+    return Build(docs, tools, contradictions, missing, unlisted, table_issues, undocumented)

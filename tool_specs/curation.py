@@ -21,6 +21,9 @@ Actions (``field`` is a dotted schema path; ``a[]`` is the item schema of array 
 * ``drop_rule`` — remove derived rules whose keys match ``value``
 * ``refuse_example`` — examples whose input contains ``value`` are kept as refused (must fail validation)
 * ``note`` — a contradiction resolved without a schema change (documented only)
+* ``unenforced`` — doc sentences (``value``: a regex searched in them; ``field``: the parameter, empty for
+  any) that state something the server deliberately does not check; ``reason`` says why (see
+  ``tool_specs/claims.py``)
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 ACTIONS = ("set", "unset", "widen_enum", "open_enum", "allow_pattern", "add_field", "drop_field", "require",
-           "add_rule", "drop_rule", "refuse_example", "note")
+           "add_rule", "drop_rule", "refuse_example", "note", "unenforced")
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,14 @@ ELEVEN_TTS = ("elevenlabs/text-to-speech",)
 SUNO_V3_V4 = ["chirp-v3-5", "chirp-v4"]
 SUNO_V45_UP = ["chirp-auk", "chirp-bluejay", "chirp-crow", "chirp-fenix"]
 SUNO_SOURCES = "clip_id for a Suno clip, audio_url for uploaded audio"
+KLING_VIDEO = _ids("kuaishou", "kling-3.0-video", "kling-2.6-video", "kling-2.5-turbo-video", "kling-2.1-video",
+                   "kling-3.0-omni-video", "kling-o1-video", "kling-3.0-omni-video-edit", "kling-o1-video-edit",
+                   "kling-3.0-motion-control", "kling-2.6-motion-control")
+SEEDANCE = _ids("bytedance", "seedance-2.0-fast", "seedance-2.0-pro", "seedance-1.5-pro", "seedance-1.0-pro",
+                "seedance-1.0-mini", "seedance-1.0-fast")
+MEDIA_INPUTS = (*SEEDANCE, *_ids("alibaba", "wan-2.7-video", "wan-2.6-video", "wan-2.6-flash-video",
+                                 "wan-2.7-video-edit"))
+LANGUAGE_CODES = _ids("elevenlabs", "text-to-speech", "text-to-dialogue", "speech-to-text")
 C = Curation
 
 
@@ -109,11 +120,6 @@ CURATIONS: tuple[Curation, ...] = (
     C("kling_shot_prompt_duration_required", _ids("kuaishou", "kling-3.0-video", "kling-3.0-omni-video"), "set",
       "multi_shots: 'each with prompt and duration'; 'Each shot must have a prompt and duration'",
       "multi_shots[]", {"required": ["prompt", "duration"]}),
-    C("kling_shot_min_duration", ("kuaishou/kling-3.0-video",), "set",
-      "'Each shot must have a prompt and duration (minimum 1 second)'", "multi_shots[].duration", {"minimum": 1}),
-    C("kling_multi_shot_total_duration", ("kuaishou/kling-3.0-video",), "add_rule",
-      "'Total duration of all shots must be between 3–15 seconds'",
-      value=_rule("sum_range", array="multi_shots", field="duration", min=3, max=15)),
     C("kling_element_image_source", KLING_ELEMENTS, "add_rule",
       "element image_urls: 'Source image URLs for an image element'",
       value=_rule("required_if", fields=["image_urls"], when={"type": ["image"]}, each="elements")),
@@ -131,19 +137,9 @@ CURATIONS: tuple[Curation, ...] = (
       value=_rule("forbidden_if", fields=["elements", "image_urls", "start_frame_url", "end_frame_url",
                                           "video_url"], when={"video_mode": "absent"},
                   note="without video_mode the model is text-to-video only; set video_mode to use inputs")),
-    C("kling_omni_elements_mode_inputs", OMNI, "add_rule",
-      "Modes table: elements mode needs 'At least one of image_urls, elements'",
-      value=_rule("at_least_one", fields=["image_urls", "elements"], when={"video_mode": ["elements"]})),
     C("kling_omni_elements_mode_cap", OMNI, "add_rule",
       "Modes table: elements mode 'Combined image_urls + elements cap of 7'",
       value=_rule("count_range", fields=["image_urls", "elements"], max=7, when={"video_mode": ["elements"]})),
-    C("kling_omni_elements_mode_no_video", OMNI, "add_rule", "Modes table: elements mode '`video_url` rejected'",
-      value=_rule("forbidden_if", fields=["video_url"], when={"video_mode": ["elements"]})),
-    C("kling_omni_frame_mode_start", OMNI, "add_rule", "Modes table: start_end_frame requires start_frame_url",
-      value=_rule("required_if", fields=["start_frame_url"], when={"video_mode": ["start_end_frame"]})),
-    C("kling_omni_video_modes_need_video", OMNI, "add_rule",
-      "Modes table: transform and video_reference require video_url",
-      value=_rule("required_if", fields=["video_url"], when={"video_mode": ["transform", "video_reference"]})),
     C("kling_omni_video_modes_cap", OMNI, "add_rule",
       "Modes table: transform/video_reference 'Combined image_urls + elements cap of 4'",
       value=_rule("count_range", fields=["image_urls", "elements"], max=4,
@@ -159,13 +155,6 @@ CURATIONS: tuple[Curation, ...] = (
     C("kling_omni_video_element_vs_video_url", ("kuaishou/kling-3.0-omni-video",), "add_rule",
       "'A video_url and any element with type: \"video\" are mutually exclusive'",
       value=_rule("exclusive", fields=["video_url", "elements[type=video]"])),
-    C("kling_start_image_index_min", OMNI, "set", "start_image_index is a '1-based index into image_urls'",
-      "start_image_index", {"minimum": 1}),
-    C("kling_start_image_index_needs_images", OMNI, "add_rule", "start_image_index is an 'index into image_urls'",
-      value=_rule("requires", field="start_image_index", requires=["image_urls"])),
-    C("kling26_native_audio_pro", ("kuaishou/kling-2.6-video",), "add_rule",
-      "Constraints: 'native_audio requires mode: \"pro\"'",
-      value=_rule("allowed_values_if", field="mode", values=["pro"], when={"native_audio": [True]})),
     C("kling26_voice_id_or_url", ("kuaishou/kling-2.6-video",), "add_rule",
       "each voice is '{ \"voice_id\": int }' or '{ \"voice_url\": string }'",
       value=_rule("at_least_one", fields=["voice_id", "voice_url"], each="voices")),
@@ -265,6 +254,36 @@ CURATIONS: tuple[Curation, ...] = (
       value=_rule("limit_if", field="text", maxLength=10000, when={"model_id": ["eleven_multilingual_v2"]})),
     C("elevenlabs_tts_5k_chars", ELEVEN_TTS, "add_rule", "Available Models: eleven_v3 char limit 5,000",
       value=_rule("limit_if", field="text", maxLength=5000, when={"model_id": ["eleven_v3"]})),
+    # ---- doc sentences the server deliberately does not enforce (tool_specs/claims.py) ----
+    C("media_file_properties", MEDIA_INPUTS, "unenforced",
+      "duration, size, pixel and format limits of the file behind a URL: the server does not download inputs "
+      "to measure them; the API checks them", r".*_urls?|references",
+      r"\d\s*(?:MB|px|s)\b|MP4|wav/mp3"),
+    C("media_kind_counts", WAN26, "unenforced",
+      "'max 3 videos' among video_urls: whether a URL is an image or a video is not knowable from the URL; "
+      "the total (5) is enforced", "video_urls", r"max 3 videos"),
+    C("kling_mode_output_resolution", KLING_VIDEO, "unenforced",
+      "std (720p) / pro (1080p) is the output resolution each mode gives, not an input limit", "mode",
+      r"\(720p\).*\(1080p\)"),
+    C("used_only_in_some_cases", (*SEEDANCE, *_ids("alibaba", "wan-2.7-pro-image", "wan-2.7-image"),
+                                  "kuaishou/kling-2.1-image", "elevenlabs/speech-to-text"), "unenforced",
+      "the docs say the value is used only in some cases (ignored otherwise), not that the request fails",
+      "aspect_ratio|thinking_mode|fidelity|diarization_threshold|diarize|num_speakers",
+      r"^(?:Only used (?:for|when)|T2I only|Uses `fidelity` only)"),
+    C("describes_the_output", ("xai/grok-imagine-image", "hailuo/minimax-2.3", "suno-ai/music",
+                               "alibaba/wan-2.7-video"), "unenforced",
+      "describes what the model returns or chooses (number of images, the automatic T2V/I2V choice, an "
+      "instrumental-only song, how a continuation is filled), not a limit of the input", "",
+      r"^Text-to-image returns|^Auto-selects|^Generate instrumental only|^If the input is \d+s"),
+    C("wire_names", ("higgsfield-ai/cinematic-studio-video-3.0",), "unenforced",
+      "the values the server sends upstream; the input takes the public names (the enum)", "speedramp",
+      r"^Wire mapping"),
+    C("prompt_syntax", WAN26, "unenforced",
+      "character1, character2 ... are words to use inside the prompt, not values of a field", "",
+      r"use `character1`"),
+    C("free_language_codes", LANGUAGE_CODES, "unenforced",
+      "a free-form language code (ISO 639); the docs give no closed list to check against", "language_code",
+      r"ISO 639|`\"auto\"` defaults to"),
     C("stt_entity_detection_open", ("elevenlabs/speech-to-text",), "open_enum",
       "entity_detection: '\"all\", or specific types like \"pii\", \"phi\", ...' — the list is examples, "
       "not exhaustive", "entity_detection"),

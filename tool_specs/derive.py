@@ -8,6 +8,8 @@ Recognised phrasings (each rule's ``reason`` quotes the description it came from
 * ``Requires `x``` / ``requires x`` -> ``requires`` (or ``allowed_values_if x=true`` for a boolean x)
 * ``not available with x`` (boolean x) -> ``forbidden_if param when x=true``
 * ``Required for/when/in <values>`` -> ``required_if param when <field whose enum holds the values>``
+* mode-dependent fields (``modes``): refused in the modes they do not belong to; a Modes table's per-mode
+  requirements
 * page prose ``... not supported`` / ``does not support`` / ``there is no`` naming backticked fields the
   model lacks -> ``unsupported`` (used to explain why such a field is refused)
 
@@ -19,7 +21,8 @@ from __future__ import annotations
 import json
 import re
 
-from .assemble import RawModel
+from .assemble import RawModel, models_for
+from .modes import matching_enum, modes_table_rules, ownership_rules
 from .params import Param, kind_of
 from .text import IDENT, TOKEN, plain, sentences, strip_markup, token_value
 
@@ -33,33 +36,6 @@ _UNSUPPORTED = re.compile(r"not supported|does not support|do not support|there 
 
 def _reason(param: Param) -> str:
     return plain(param.description)
-
-
-_FILLER = {"and", "or", "the", "mode", "modes", "shot", "is", "set", "to"}
-
-
-def _matching_enum(clause: str, params: dict[str, Param], skip: str) -> tuple[str, list] | None:
-    """The parameter whose enum holds the values a ``Required for ...`` clause starts with.
-
-    Words are read in order; fillers (``and``, ``mode``, the field's own name...) are skipped and the
-    first other word that is not one of the enum's values ends the list (``Required for voices, pro mode
-    only`` names no mode value).
-    """
-    words = re.findall(r"[A-Za-z0-9_-]+", plain(clause))
-    for name, other in params.items():
-        enum = other.schema.get("enum")
-        if name == skip or not enum:
-            continue
-        lowered = {str(v).lower(): v for v in enum}
-        hits = []
-        for word in words:
-            if word.lower() in lowered:
-                hits.append(lowered[word.lower()])
-            elif word.lower() not in _FILLER and word != name:
-                break
-        if hits:
-            return name, list(dict.fromkeys(hits))
-    return None
 
 
 def rules_for(param: Param, params: dict[str, Param]) -> list[dict]:
@@ -88,7 +64,7 @@ def rules_for(param: Param, params: dict[str, Param]) -> list[dict]:
             out.append({"kind": "forbidden_if", "fields": [name], "when": {other: [True]}})
     if param.required != "yes":
         for clause in _REQUIRED_FOR.findall(text):
-            match = _matching_enum(clause, params, name)
+            match = matching_enum(clause, params, name)
             if match:
                 out.append({"kind": "required_if", "fields": [name], "when": {match[0]: match[1]}})
     for rule in out:
@@ -120,6 +96,9 @@ def derive_rules(model: RawModel) -> list[dict]:
         for field_param in fields:
             rules += [{**rule, "each": parent} for rule in rules_for(field_param, siblings)]
     rules += unsupported_rules(model)
+    rules += ownership_rules(model.params, model.sections)
+    tables = tuple(t for t in model.page.tables if model.id in models_for(model.page, t.headings))
+    rules += modes_table_rules(tables, model.params)
     seen, unique = set(), []
     for rule in rules:
         key = json.dumps({k: sorted(v) if k == "fields" else v for k, v in rule.items() if k != "reason"},

@@ -50,11 +50,14 @@ OBVIOUS = {"prompt", "seed", "aspect_ratio", "resolution", "duration", "negative
            "voice_settings", "keyterms", "timestamps_granularity", "upscale_factor", "enhancement_model",
            "frame_interpolation", "type", "singer_skill_level", "thinking_mode", "audio_setting", "motion_id"}
 
-# Page title -> heading -> the model ids that heading's tables and text apply to.
+_VEO_GENERATE = ("google/veo-3.1-fast", "google/veo-3.1-fast-relaxed", "google/veo-3.1-quality", "google/veo-3.1-lite",
+                 "google/veo-3.1-lite-relaxed")
+
+# Page title -> heading -> the model ids that heading's tables and text apply to (and that a model's page keeps).
 SECTION_MODELS: dict[str, dict[str, tuple[str, ...]]] = {
     "Veo 3.1": {
-        "Generate Parameters": ("google/veo-3.1-fast", "google/veo-3.1-fast-relaxed", "google/veo-3.1-quality",
-                                "google/veo-3.1-lite", "google/veo-3.1-lite-relaxed"),
+        **dict.fromkeys(("Video Modes", "Generate Parameters", "Text-to-Video", "Quality Model",
+                         "Frame Mode (Image-to-Video)", "Reference Mode (Fast & Lite Models)"), _VEO_GENERATE),
         "Extend": ("google/veo-3.1-extend",),
         "Upscale": ("google/veo-3.1-upscale",),
     },
@@ -115,9 +118,9 @@ FAMILIES: tuple[Family, ...] = (
     Family("upscale_video_veo", _V, "Veo 3.1 upscale", "Upscale a completed Veo video (task_id) to 1080p or 4k.",
            ("google/veo-3.1-upscale",)),
     Family("generate_video_hailuo", _V, "Minimax Hailuo",
-           "MiniMax Hailuo text/image-to-video; prompt or start_image_url. 1080p: duration 6 only.",
+           "MiniMax Hailuo text/image-to-video; prompt or start_image_url.",
            ("hailuo/minimax-2.0", "hailuo/minimax-2.3", "hailuo/minimax-2.3-fast"),
-           notes={"hailuo/minimax-2.0": "512p needs start_image_url, end_image_url needs 768p/1080p"}),
+           notes={"hailuo/minimax-2.0": "512p needs start_image_url"}),
     Family("generate_video_higgsfield", _V, "Higgsfield video",
            "Higgsfield image-to-video with motion presets.",
            ("higgsfield-ai/lite", "higgsfield-ai/turbo", "higgsfield-ai/standard")),
@@ -130,12 +133,11 @@ FAMILIES: tuple[Family, ...] = (
            "Kling text/image-to-video (start/end frames).",
            ("kuaishou/kling-3.0-video", "kuaishou/kling-2.6-video", "kuaishou/kling-2.5-turbo-video",
             "kuaishou/kling-2.1-video", "kuaishou/kling-2.1-master-video"),
-           notes={"kuaishou/kling-3.0-video": "prompt or multi_shots (total 3-15s)",
-                  "kuaishou/kling-2.6-video": "native_audio needs mode pro, excludes end_frame_url; voices need it"}),
+           notes={"kuaishou/kling-3.0-video": "prompt or multi_shots",
+                  "kuaishou/kling-2.6-video": "native_audio excludes end_frame_url"}),
     Family("generate_video_kling_omni", _V, "Kling Omni video",
-           "Kling Omni/O1 video. No video_mode: text only. elements: image_urls/elements (@Image1, @Element1; "
-           "<=7 total). start_end_frame: start_frame_url. transform/video_reference: video_url, aspect_ratio auto, "
-           "<=4 refs.",
+           "Kling Omni/O1 video. No video_mode: text only. elements: image_urls/elements (@Image1, @Element1). "
+           "start_end_frame: start_frame_url. transform/video_reference: video_url.",
            ("kuaishou/kling-3.0-omni-video", "kuaishou/kling-o1-video")),
     Family("edit_video_kling", _V, "Kling video edit",
            "Kling Omni/O1 video edit of video_url; duration follows the source.",
@@ -151,8 +153,8 @@ FAMILIES: tuple[Family, ...] = (
     Family("generate_video_wan", _V, "Wan video", "Alibaba Wan video by mode (t2v default).",
            ("alibaba/wan-2.7-video", "alibaba/wan-2.6-video", "alibaba/wan-2.6-flash-video", "alibaba/wan-2.5-video",
             "alibaba/wan-2.2-video", "alibaba/wan-2.2-flash-video"),
-           notes={"alibaba/wan-2.7-video": "i2v: first_frame_url or video_url; r2v: reference_*_urls (<=5)",
-                  "alibaba/wan-2.6-video": "i2v: start_image_url; r2v: video_urls, <=10s, no seed",
+           notes={"alibaba/wan-2.7-video": "i2v: first_frame_url or video_url; r2v: reference_*_urls",
+                  "alibaba/wan-2.6-video": "i2v: start_image_url; r2v: video_urls, no seed",
                   "alibaba/wan-2.6-flash-video": "as 2.6"}),
     Family("edit_video_wan", _V, "Wan video edit",
            "Alibaba Wan 2.7 edit/style transfer of video_url (2-10s), optional reference images.",

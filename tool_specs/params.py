@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .limits import array_limits, find_range, item_length, number_limits, string_limits
 from .parse import Table
 from .text import TOKEN, coerce, plain, strip_markup, token_value, tokens
 
@@ -24,12 +25,6 @@ _LABEL = re.compile(r"^[A-Za-z][\w ./+-]{0,40}:\s*(?=`)")
 _SEP = re.compile(r"\s*(?:\((?:[^()]|\([^()]*\))*\))?\s*(?:[.,;]\s*)?(?:(?:or|and)\s+)?")
 _RUN_TOKEN = re.compile(r"`([^`]+)`")
 _PLAIN_NUMBERS = re.compile(r"^\s*(\d+(?:\s*,\s*(?:or\s+)?\d+)+)\b")
-_RANGE = re.compile(r"(?<![\w.:/-])(-?\d+(?:\.\d+)?)\s*(?:-|–|—|to)\s*(\d+(?:\.\d+)?)(?!\.\d|\d|:)")
-_UNIT_AFTER = re.compile(r"\s*(?:s\b|px|mb|kb|%|sec)", re.IGNORECASE)
-_MAX_COUNT = re.compile(r"\b(?:max(?:imum)?|up to)\s+(\d+)(?!\s*(?:s\b|mb|kb|px|%|char|sec|[0-9.]))", re.IGNORECASE)
-_MIN_COUNT = re.compile(r"\bmin(?:imum)?\s+(\d+)\b(?!\s*(?:s\b|sec))", re.IGNORECASE)
-_MAX_CHARS = re.compile(r"\bmax(?:imum)?\s+([\d,]+)\s*char", re.IGNORECASE)
-_EACH_UNDER = re.compile(r"each under\s+(\d+)\s*char", re.IGNORECASE)
 _NO_DEFAULT = {"", "-", "—", "null", "random", "none", "auto-detect"}
 
 
@@ -93,15 +88,6 @@ def enum_run(text: str) -> tuple[list[str], bool]:
     return list(dict.fromkeys(values)), truncated
 
 
-def find_range(text: str, for_array: bool = False) -> tuple[float, float] | None:
-    """First ``a-b`` / ``a–b`` range in plain text (item counts must not carry a unit such as ``s``)."""
-    for m in _RANGE.finditer(plain(text)):
-        if for_array and _UNIT_AFTER.match(plain(text)[m.end():]):
-            continue
-        return float(m.group(1)), float(m.group(2))
-    return None
-
-
 def _num(value: float, kind: str) -> int | float:
     return int(value) if kind == "integer" or float(value).is_integer() else value
 
@@ -120,28 +106,20 @@ def _scalar_constraints(schema: dict, kind: str, desc: str, allowed: str) -> boo
                 values = re.findall(r"\d+", m.group(1))
             if values:
                 schema["enum"] = [coerce(v, kind) for v in values]
-            elif (m := _MAX_COUNT.search(plain(desc))) and "up to" in m.group(0).lower():
-                schema["maximum"] = int(m.group(1))
+            else:
+                schema.update({k: _num(v, kind) for k, v in number_limits(desc).items()})
     elif kind == "string":
         values, truncated = enum_run(source)
         if values:
             schema["enum"] = values
-        if (m := _MAX_CHARS.search(plain(desc))) is not None:
-            schema["maxLength"] = int(m.group(1).replace(",", ""))
+        schema.update(string_limits(desc))
     return truncated
 
 
 def _array_constraints(schema: dict, desc: str) -> None:
-    text = plain(desc)
-    rng = find_range(desc, for_array=True)
-    if rng:
-        schema["minItems"], schema["maxItems"] = int(rng[0]), int(rng[1])
-    elif (m := _MAX_COUNT.search(text)) is not None:
-        schema["maxItems"] = int(m.group(1))
-    if "minItems" not in schema and (m := _MIN_COUNT.search(text)) is not None:
-        schema["minItems"] = int(m.group(1))
-    if (m := _EACH_UNDER.search(text)) is not None:
-        schema.setdefault("items", {"type": "string"})["maxLength"] = int(m.group(1)) - 1
+    schema.update(array_limits(desc))
+    if (length := item_length(desc)) is not None:
+        schema.setdefault("items", {"type": "string"})["maxLength"] = length
 
 
 def find_default(default_cell: str | None, desc: str) -> str | None:
@@ -216,13 +194,13 @@ def parse_rows(table: Table) -> list[Param]:
     req_col, def_col = table.col("Required"), table.col("Default")
     allowed_col, desc_col = table.col("Allowed Values"), table.col("Description")
     out = []
-    for row in table.rows:
+    for number, row in enumerate(table.rows):
         if len(row) < len(table.headers):
             continue
         name = token_value(row[name_col].strip("`"))
         out.append(build_param(
             name, row[type_col], row[req_col] if req_col is not None else "No",
-            row[desc_col] if desc_col is not None else "", table.line,
+            row[desc_col] if desc_col is not None else "", table.line + 2 + number,
             row[def_col] if def_col is not None else None,
             row[allowed_col] if allowed_col is not None else "",
         ))

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import json
 
+from mcp_server.portable import portable
+
 from . import GENERATED_BY
 from .build import Build
+from .claims import claims_of, explained_by, is_mapped
 from .curation import CURATIONS, Curation
 from .families import EXCLUDED, FAMILIES
 from .text import short_id
 
-# The typed tools' share of the 48,000-character budget of all model-visible tool definitions (the platform tools
-# and the common callback_url/dry_run/wait_seconds arguments take the rest; tests/test_tool_list.py checks the total).
+# The typed tools' share of the 52,000-character budget of all model-visible tool definitions (the platform tools,
+# the common callback_url/dry_run/wait_seconds arguments and the spending arguments to come take the rest;
+# tests/test_tool_list.py checks the total).
 BUDGET = 36_000
 START, END = "<!-- tools:start -->", "<!-- tools:end -->"
 RULE_KINDS = {
@@ -25,6 +29,7 @@ RULE_KINDS = {
     "count_range": "total items across the arrays in `fields` within `min`..`max`",
     "sum_range": "sum of `field` over the items of `array` within `min`..`max`",
     "any_item_has": "at least one item of `array` has `field`",
+    "index_in": "`field` is an index (`base` 0 or 1) pointing inside the array `array`",
     "unsupported": "`fields` are documented as not accepted (explains the unknown-parameter error)",
 }
 
@@ -47,9 +52,10 @@ def spec_files(build: Build) -> dict[str, str]:
 
 
 def visible_size(tools: list[dict]) -> int:
-    """Characters of compact ``{"name", "description", "inputSchema"}`` JSON summed over the tools."""
-    return sum(len(json.dumps({"name": t["name"], "description": t["description"], "inputSchema": t["input_schema"]},
-                              separators=(",", ":"))) for t in tools)
+    """Characters of compact ``{"name", "description", "inputSchema"}`` JSON summed over the tools, with the input
+    schema in the portable form the server publishes (``mcp_server.portable``)."""
+    return sum(len(json.dumps({"name": t["name"], "description": t["description"],
+                               "inputSchema": portable(t["input_schema"])}, separators=(",", ":"))) for t in tools)
 
 
 def tools_table(build: Build) -> str:
@@ -93,6 +99,22 @@ def _change(entry: Curation) -> str:
     return f"{entry.field}: {json.dumps(entry.value, ensure_ascii=False)}"
 
 
+def claims_line(build: Build) -> str:
+    """How the rule-like sentences of the model pages are accounted for (``tool_specs/claims.py``)."""
+    mapped = explained = unmapped = 0
+    for tool in build.tools:
+        for mid, model in tool["models"].items():
+            for claim in claims_of(build.docs.raw[mid]):
+                if is_mapped(claim, model):
+                    mapped += 1
+                elif explained_by(claim) is not None:
+                    explained += 1
+                else:
+                    unmapped += 1
+    return (f"Doc claims: {mapped + explained + unmapped} rule-like sentences on the model pages; {mapped} carried "
+            f"by the specs, {explained} explained by `unenforced`/`open_enum` curations, {unmapped} unmapped")
+
+
 def readme(build: Build) -> str:
     """The generated ``tool_specs/README.md``."""
     docs = build.docs
@@ -108,7 +130,8 @@ def readme(build: Build) -> str:
            f"- {len(build.tools)} tools, {n_models} model ids; model-visible size (name + description + "
            f"input_schema, compact JSON) {visible_size(build.tools)} characters (budget {BUDGET})",
            f"- Examples: {len(examples) + len(refused)} curl examples attributed; {len(examples)} validate, "
-           f"{len(refused)} refused (listed below)", "",
+           f"{len(refused)} refused (listed below)",
+           "- " + claims_line(build), "",
            "Model-visible wording the docs do not supply (preset-id sources, Suno versions, defaults shown in the "
            "tool schemas, one-line model summaries) is data in `tool_specs/wording.py`.", "",
            "Precedence: a model's own page wins over the \"## Model Parameters\" summary tables; where a page's "
@@ -116,8 +139,8 @@ def readme(build: Build) -> str:
            "else the example is refused with a reason.", "",
            "## Tools", "", tools_table(build),
            "## Not covered by a typed tool", ""]
-    out += [f"- `{mid}`: {why}; reachable only through the generic `create_task` tool."
-            for mid, why in EXCLUDED.items()]
+    out += [f"- `{mid}`: {why}; `list_models` shows it as undocumented, reachable only through the generic "
+            "`create_task` tool." for mid, why in EXCLUDED.items()]
     out += ["", "## Curations", "",
             "Data in `tool_specs/curation.py`, applied generically by `tool_specs/curate.py`.", "",
             "| Name | Models | Action | Change | Reason |", "|------|--------|--------|--------|--------|"]
@@ -138,12 +161,21 @@ def readme(build: Build) -> str:
             "## Refused examples", "", "| Model | Line | Example | Reason |", "|-------|------|---------|--------|"]
     out += [f"| {_models([mid])} | {e['line']} | {_cell(e['title'])} | {_cell(e['reason'])} (`{e['curation']}`) |"
             for mid, e in refused]
-    out += ["", "## Rule kinds", "", "Enforced by `mcp_server.validation`; any rule may carry `when` "
-            "(field -> list of values / \"present\" / \"absent\") and `each` (apply to every item of an array).", ""]
+    out += ["", "## Rule kinds", "", "Enforced by `mcp_server.rules`; any rule may carry `when` "
+            "(field -> list of values / \"present\" / \"absent\") and `each` (apply to every item of an array). "
+            "A requirement is met only by a non-empty value (`\"\"` and `[]` count as missing).", ""]
     out += [f"- `{kind}`: {text}" for kind, text in RULE_KINDS.items()]
     return "\n".join(out) + "\n"
 
 
+UNDOCUMENTED_FILE = "_undocumented.json"
+
+
+def undocumented_file(build: Build) -> str:
+    """Models the docs list without a page: shown by ``list_models``, reachable through ``create_task``."""
+    return dumps({"_generated": generated_note(build.docs.sha256), "models": build.undocumented})
+
+
 def all_files(build: Build) -> dict[str, str]:
     """Every file the generator owns in the ``tool_specs`` directory."""
-    return {**spec_files(build), "README.md": readme(build)}
+    return {**spec_files(build), UNDOCUMENTED_FILE: undocumented_file(build), "README.md": readme(build)}

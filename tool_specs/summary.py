@@ -101,7 +101,8 @@ def compare(summary: dict[str, tuple[int, dict[str, Param]]],
     return [Contradiction(tuple(models), name, s, p, line) for (name, s, p, line), models in grouped.items()]
 
 
-def available_models(page: Page) -> list[str]:
-    """Model ids listed in the "## Available Models" tables."""
-    return [row[0].strip("` ") for t in page.tables if "Available Models" in t.headings for row in t.rows
-            if "/" in row[0]]
+def listed_models(page: Page) -> dict[str, tuple[str, str]]:
+    """Model id -> (category, description) from the "## Available Models" tables ("### Image Generation" ->
+    image)."""
+    return {row[0].strip("` "): (t.headings[-1].split()[0].lower(), row[1] if len(row) > 1 else "")
+            for t in page.tables if "Available Models" in t.headings for row in t.rows if "/" in row[0]}

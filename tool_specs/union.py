@@ -5,7 +5,8 @@ widest range; ``required`` is what every model requires (plus ``model`` for mult
 models differ, the property's description says which models accept what; the server then validates each
 call against the chosen model's own schema and rules. ``wording.HINTS`` replaces a description's doc-derived
 first clause; a ``wording.DEFAULTED`` parameter shows the default all its models document, and a
-``wording.UNRANGED`` one hides its numeric range (the per-model check still enforces it). Model-visible
+``wording.UNRANGED`` one hides its numeric range (the per-model check still enforces it). Limits that depend on
+another field (``dependent``) are noted on the property they limit. Model-visible
 text is ASCII (``-`` for ranges, ``<=`` for upper limits): a JSON encoder may escape anything else.
 """
 
@@ -16,6 +17,7 @@ import os
 import re
 
 from .curate import resolve
+from .dependent import dependent_notes
 from .families import OBVIOUS, Family
 from .text import plain, short_id
 from .wording import DEFAULTED, HINTS, UNRANGED
@@ -173,6 +175,7 @@ def _enum_notes(enums: dict[str, list], have: list[str], names: dict[str, str]) 
 def union_schema(family: Family, models: dict[str, dict]) -> dict:
     """The model-visible input schema of a family's tool."""
     names = labels(family)
+    dependent = dependent_notes(models, names)
     props: dict[str, dict] = {}
     for mid in family.models:
         for name, schema in models[mid]["schema"]["properties"].items():
@@ -190,7 +193,7 @@ def union_schema(family: Family, models: dict[str, dict]) -> dict:
             base = f"e.g. {known.group(1)}"
         else:
             base = "" if name in OBVIOUS else _terse(first.get("description", ""), prop)
-        notes = _differences(name, family, models, names)
+        notes = _differences(name, family, models, names) + dependent.get(name, [])
         if name in DEFAULTED:
             notes += _default(prop, {m: models[m]["schema"]["properties"].get(name) for m in family.models}, names)
         text = "; ".join(x for x in [base, *notes] if x)

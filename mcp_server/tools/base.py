@@ -1,7 +1,8 @@
 """What every tool is made of: a definition (schema, annotations, handler) and the services it runs with.
 
 Arguments are checked against the tool's JSON schema here, before a handler runs, so a bad argument never
-costs a request; messages name the parameter, what was wrong and what is allowed.
+costs a request; messages name the parameter, what was wrong and what is allowed. Clients see the portable form
+of the schema (`mcp_server.portable`); the check uses the exact one, after dropping null-valued arguments.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import mcp_types as types
 
 from mcp_server.errors import InvalidInput
+from mcp_server.portable import drop_nulls, portable
 from mcp_server.timebase import TimeBase
 from mcp_server.validation import describe_schema_errors
 from mcp_server.waiting import ReportFn
@@ -81,13 +83,16 @@ class ToolDef:
     icons: list[types.Icon] | None = None
 
     def to_mcp(self) -> types.Tool:
+        """The published tool: its input schema in the portable form every common client accepts."""
         title = self.title or self.name.replace("_", " ").capitalize()
         return types.Tool(name=self.name, title=title, description=self.description,
-                          input_schema=self.input_schema, output_schema=self.output_schema,
+                          input_schema=portable(self.input_schema), output_schema=self.output_schema,
                           annotations=self.annotations, icons=self.icons, _meta=self.meta)
 
     def check(self, arguments: dict[str, Any]) -> None:
-        """Raise InvalidInput listing every schema violation of `arguments`."""
+        """Drop null-valued arguments in place, at every object level (null means "not given"), then raise
+        InvalidInput listing every violation of the exact schema (unknown arguments included)."""
+        drop_nulls(arguments)
         problems = describe_schema_errors(self.input_schema, arguments, self.name)
         if problems:
             raise InvalidInput(f"Invalid arguments for {self.name}:\n- " + "\n- ".join(problems))

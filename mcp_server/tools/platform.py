@@ -15,7 +15,7 @@ from mcp_server.specs import find_model
 from mcp_server.tools import tasks
 from mcp_server.tools.base import Call, Services, ToolDef
 from mcp_server.untrusted import check_task_id
-from mcp_server.validation import validate_input
+from mcp_server.validation import documented_deviation, validate_input
 from mcp_server.waiting import normalise_status
 
 READ = types.ToolAnnotations(read_only_hint=True, open_world_hint=True)
@@ -39,10 +39,27 @@ def _obj(properties: dict[str, Any], required: tuple[str, ...] = ()) -> dict[str
 async def create_task(services: Services, call: Call) -> types.CallToolResult:
     args = call.arguments
     api_input = args["input"]
+    warnings: list[str] = []
     if spec := find_model(args["model"]):  # documented models are checked exactly like their typed tool
-        validate_input(spec, api_input)
+        try:
+            validate_input(spec, api_input)
+        except E.InvalidInput:
+            # ...except what a docs example sends against its own page: sent as documented, with a warning
+            if (refused := documented_deviation(spec, api_input)) is None:
+                raise
+            warnings.append(f"Sent as the docs' own example sends it ({refused['title']}, docs line "
+                            f"{refused['line']}), although it contradicts {spec.id}'s parameter table: "
+                            f"{refused['reason']}. The typed tool {spec.tool} refuses it; the provider may too.")
         api_input = await resolve_inputs(services, await resolve_ids(services, api_input), spec.url_fields)
-    return await tasks.run_task(services, call, args["model"], api_input)
+    return with_warnings(await tasks.run_task(services, call, args["model"], api_input), warnings)
+
+
+def with_warnings(result: types.CallToolResult, warnings: list[str]) -> types.CallToolResult:
+    """The result with each warning as a text block and in ``structured_content["warnings"]``."""
+    if warnings:
+        result.content = [*result.content, *(types.TextContent(type="text", text=f"Warning: {w}") for w in warnings)]
+        result.structured_content = {**(result.structured_content or {}), "warnings": warnings}
+    return result
 
 
 async def get_task(services: Services, call: Call) -> types.CallToolResult:
@@ -109,7 +126,8 @@ def platform_tools() -> list[ToolDef]:
     resource_names = list(RESOURCES)
     return [
         ToolDef("create_task", "Run any Unifically model by id with a raw `input` object (sent unchanged; "
-                "documented models are checked like their typed tool). Prefer the typed tools. Waits up to "
+                "documented models are checked like their typed tool; a docs example contradicting its page is sent "
+                "with a warning). Prefer the typed tools. Waits up to "
                 "wait_seconds, then returns the task_id to pass to wait_for_task.",
                 _obj({"model": {"type": "string", "description": "Model id, e.g. google/veo-3.1-fast"},
                       "input": {"type": "object", "description": "The model's input parameters"},
