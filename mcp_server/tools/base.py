@@ -78,12 +78,15 @@ class ToolDef:
     meta: dict[str, Any] | None = None
     title: str | None = None
     needs_api: bool = True  # False for tools answered locally (journal, catalog): they work without a key
+    # MCP Tasks (2025-11-25 `execution.taskSupport`): "optional" for the tools that create or follow a task
+    task_support: str | None = None
 
     def to_mcp(self) -> types.Tool:
         title = self.title or self.name.replace("_", " ").capitalize()
+        execution = types.ToolExecution(task_support=self.task_support) if self.task_support else None
         return types.Tool(name=self.name, title=title, description=self.description,
                           input_schema=self.input_schema, output_schema=self.output_schema,
-                          annotations=self.annotations, _meta=self.meta)
+                          annotations=self.annotations, execution=execution, _meta=self.meta)
 
     def check(self, arguments: dict[str, Any]) -> None:
         """Raise InvalidInput listing every schema violation of `arguments`."""
