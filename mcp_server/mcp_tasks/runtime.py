@@ -84,15 +84,15 @@ class TaskRuntime:
             self.follow(services, task)
         return task
 
-    async def get(self, services: Services, mcp_id: str) -> McpTask:
-        """The caller's task; a running one is followed (again, after a restart)."""
+    async def get(self, services: Services, mcp_id: str, *, follow: bool = True) -> McpTask:
+        """The caller's task; a running one is followed (again, after a restart) unless `follow` is False."""
         row = await services.journal.get_mcp_task(mcp_id, owner=services.owner)
         if row is None:
             raise TaskUnknown("Task not found")
         task = McpTask.from_row(row)
         if task.expired:
             raise TaskUnknown("Task has expired")
-        if not task.ended:
+        if follow and not task.ended:
             self.follow(services, task)
         return task
 
@@ -120,7 +120,7 @@ class TaskRuntime:
     # ----- cancelling ------------------------------------------------------------------------------------
     async def cancel(self, services: Services, mcp_id: str) -> tuple[McpTask, bool]:
         """Stop following the task; returns it and whether this call cancelled it (False: it had ended)."""
-        task = await self.get(services, mcp_id)
+        task = await self.get(services, mcp_id, follow=False)
         if task.ended:
             return task, False
         message = S.CANCELLED.format(task_id=task.task_id)
@@ -130,7 +130,7 @@ class TaskRuntime:
         follower = self._followers.get(mcp_id)
         if follower is not None:
             follower.scope.cancel()
-        task = await self.get(services, mcp_id)
+        task = await self.get(services, mcp_id, follow=False)
         if cancelled:
             log.info("MCP task %s cancelled; Unifically task %s keeps running", mcp_id, task.task_id)
             await self._tell(task)
