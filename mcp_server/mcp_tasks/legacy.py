@@ -80,7 +80,7 @@ class Legacy:
         result["_meta"] = {**(result.get("_meta") or {}), RELATED_TASK: {"taskId": task.id}}
         return result
 
-    async def list(self, ctx: ServerRequestContext[Services, Any], params: types.PaginatedRequestParams) -> Any:
+    async def list_tasks(self, ctx: ServerRequestContext[Services, Any], params: types.PaginatedRequestParams) -> Any:
         services = ctx.lifespan_context
         try:
             tasks, cursor = await self.runtime.page(services, params.cursor)

@@ -86,7 +86,7 @@ class TasksMiddleware:
         return [
             ("tasks/get", types.GetTaskRequestParams, by_generation(self.legacy.get, self.extension.get)),
             ("tasks/result", types.GetTaskPayloadRequestParams, by_generation(self.legacy.result, None)),
-            ("tasks/list", types.PaginatedRequestParams, by_generation(self.legacy.list, None)),
+            ("tasks/list", types.PaginatedRequestParams, by_generation(self.legacy.list_tasks, None)),
             ("tasks/cancel", types.CancelTaskRequestParams, by_generation(self.legacy.cancel, self.extension.cancel)),
             ("tasks/update", UpdateTaskParams, by_generation(None, self.extension.update)),
         ]
