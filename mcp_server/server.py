@@ -7,6 +7,7 @@ stack trace); protocol errors are kept for protocol faults (an unknown tool name
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -27,6 +28,7 @@ from mcp_server.completions import Completer
 from mcp_server.errors import MissingApiKey, UnificallyError, redact
 from mcp_server.icons import server_icons
 from mcp_server.journal import open_journal
+from mcp_server.mcp_tasks import EXTENSION, TasksMiddleware
 from mcp_server.outputs import Outputs
 from mcp_server.prompts import Prompts
 from mcp_server.results import error_result
@@ -62,6 +64,8 @@ def simulator_transport(settings: Settings) -> httpx2.AsyncBaseTransport:
 def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None = None) -> Server[Services]:
     """A server for these settings; `transport` replaces the network (tests, the simulator)."""
     tools = build_tools(settings)
+    if not settings.tasks:  # UNIFICALLY_TASKS=off: no tool offers task execution
+        tools = {name: dataclasses.replace(tool, task_support=None) for name, tool in tools.items()}
     prompts = Prompts(tools)
     completer = Completer(prompts)
     if transport is None and settings.simulate:
@@ -142,7 +146,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
                             ) -> types.CompleteResult:
         return types.CompleteResult(completion=await completer.complete(ctx.lifespan_context, params))
 
-    return Server(
+    server = Server(
         "unifically-mcp",
         version=__version__,
         title="Unifically",
@@ -158,3 +162,11 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         on_get_prompt=on_get_prompt,
         on_completion=on_completion,
     )
+    if settings.tasks:  # native MCP Tasks: the middleware answers task calls, the handlers serve tasks/*
+        tasks = TasksMiddleware({name: tool.task_support for name, tool in tools.items()},
+                                lambda: server.server_info_stamp)
+        server.middleware.append(tasks)
+        for method, params_type, handler in tasks.handlers():
+            server.add_request_handler(method, params_type, handler)
+        server.extensions[EXTENSION] = {}
+    return server

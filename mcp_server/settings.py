@@ -51,6 +51,7 @@ class Settings(BaseModel):
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_download_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
     download_outputs: bool = True
+    tasks: bool = True  # native MCP Tasks, both generations; off: every client gets the bounded wait
     previews: frozenset[str] = frozenset({"image"})  # kinds of saved outputs shown inline when small
     request_timeout: float = Field(default=60.0, gt=0)
     create_timeout: float = Field(default=30.0, gt=0, le=30)  # a create: at most this, and at most request_timeout
@@ -175,6 +176,8 @@ class Settings(BaseModel):
                 values[name] = value.lower() in ("1", "true", "yes", "on")
         if value := env.get("UNIFICALLY_MAX_MESSAGE_MB", "").strip():
             values["max_message_bytes"] = int(float(value) * 1024 * 1024)
+        if value := env.get("UNIFICALLY_TASKS", "").strip():
+            values["tasks"] = _switch("UNIFICALLY_TASKS", value)
         if value := env.get("UNIFICALLY_TOOLSETS", "").strip():
             values["toolsets"] = split_list(value)
         if value := env.get("UNIFICALLY_SIMULATOR_TIME_SCALE", "").strip():
@@ -186,6 +189,13 @@ class Settings(BaseModel):
             return cls(**values)
         except ValueError as exc:  # pydantic's ValidationError: rephrase without echoing secrets
             raise InvalidInput(f"invalid configuration: {_describe(exc)}") from None
+
+
+def _switch(name: str, value: str) -> bool:
+    word = value.lower()
+    if word not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+        raise InvalidInput(f"invalid configuration: {name}: {value!r} is not on or off")
+    return word in ("on", "1", "true", "yes")
 
 
 def split_list(value: str) -> tuple[str, ...]:

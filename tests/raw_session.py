@@ -29,11 +29,12 @@ class RawSession:
 
     async def request(self, method: str, params: dict[str, Any] | None = None, timeout: float = 20) -> dict:
         self._next_id += 1
-        message: dict[str, Any] = {"jsonrpc": "2.0", "id": self._next_id, "method": method}
+        request_id = self._next_id  # concurrent requests each wait for their own answer
+        message: dict[str, Any] = {"jsonrpc": "2.0", "id": request_id, "method": method}
         if params is not None:
             message["params"] = params
         await self.send(message)
-        return await self.answer(self._next_id, timeout)
+        return await self.answer(request_id, timeout)
 
     async def answer(self, request_id: Any, timeout: float = 20) -> dict:
         with anyio.fail_after(timeout):

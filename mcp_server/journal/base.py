@@ -21,6 +21,9 @@ from mcp_server.errors import UnificallyError, sanitize
 log = logging.getLogger(__name__)
 
 JOURNAL_STATUSES = ("sending", "unknown", "pending", "processing", "completed", "failed")
+MCP_TASK_FIELDS = ("id", "owner", "tool", "task_id", "model", "status", "message", "result", "ttl_ms",
+                   "created_at", "updated_at")
+MCP_TASK_ENDS = ("completed", "failed", "cancelled")
 COLUMNS = ("id", "task_id", "model", "input", "status", "created_at", "updated_at", "output", "files", "cost",
            "error", "owner")
 SUMMARY_CHARS = 240  # per listed input/output: list_tasks stays small whatever was sent
@@ -76,6 +79,30 @@ class Journal(ABC):
     async def recover(self) -> int:
         """Mark `sending` rows whose writer is provably gone as `unknown`; returns how many."""
 
+    # ----- MCP tasks: the protocol's task handles, each mapped to one Unifically task (`mcp_tasks`) ----------
+    @abstractmethod
+    async def create_mcp_task(self, record: dict[str, Any]) -> None:
+        """Store a new MCP task: `MCP_TASK_FIELDS` (`result` a JSON object or None)."""
+
+    @abstractmethod
+    async def get_mcp_task(self, mcp_id: str, *, owner: str) -> dict[str, Any] | None:
+        """The MCP task `mcp_id` if `owner` owns it (another owner's task reads as unknown)."""
+
+    @abstractmethod
+    async def end_mcp_task(self, mcp_id: str, *, owner: str, status: str, message: str | None,
+                           result: dict[str, Any] | None) -> bool:
+        """Move a `working` MCP task to a terminal status; False when it had already ended (the first end
+        wins: a cancelled task stays cancelled)."""
+
+    @abstractmethod
+    async def list_mcp_tasks(self, *, owner: str, before: int | None = None, limit: int = 50
+                             ) -> list[dict[str, Any]]:
+        """The owner's MCP tasks, newest first, without results; `before` is a row's `seq` to page on."""
+
+    @abstractmethod
+    async def purge_mcp_tasks(self, now: float) -> int:
+        """Delete the MCP tasks whose ttl ran out before `now` (wall seconds); returns how many."""
+
 
 class UnavailableJournal(Journal):
     """Stands in for a journal that failed its start-up check: every use explains the problem, once worded."""
@@ -117,6 +144,21 @@ class UnavailableJournal(Journal):
     async def recover(self) -> int:
         return 0
 
+    async def create_mcp_task(self, record: dict[str, Any]) -> None:
+        raise self._fail()
+
+    async def get_mcp_task(self, mcp_id: str, **_: Any) -> dict[str, Any] | None:
+        raise self._fail()
+
+    async def end_mcp_task(self, mcp_id: str, **_: Any) -> bool:
+        raise self._fail()
+
+    async def list_mcp_tasks(self, **_: Any) -> list[dict[str, Any]]:
+        raise self._fail()
+
+    async def purge_mcp_tasks(self, now: float) -> int:
+        return 0
+
 
 # ----- shared row handling ------------------------------------------------------------------------------
 def clean_text(value: str) -> str:
@@ -131,7 +173,7 @@ def to_json(value: Any) -> str | None:
     return clean_text(json.dumps(value, ensure_ascii=False, default=str))
 
 
-def _load(text: Any) -> Any:
+def load_json(text: Any) -> Any:
     if text in (None, ""):
         return None
     try:
@@ -144,7 +186,7 @@ def decode_row(row: tuple[Any, ...] | dict[str, Any]) -> dict[str, Any]:
     """A stored row as a record; JSON columns parsed, anything undecodable replaced, never raising."""
     record = dict(row) if isinstance(row, dict) else dict(zip(COLUMNS, row, strict=False))
     for key in ("input", "output", "files"):
-        record[key] = _load(record.get(key))
+        record[key] = load_json(record.get(key))
     for key, value in record.items():
         if isinstance(value, str):
             record[key] = clean_text(value)

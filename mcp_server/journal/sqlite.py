@@ -26,7 +26,8 @@ from mcp_server.journal.base import (
     listed,
     to_json,
 )
-from mcp_server.journal.sqlite_schema import SchemaProblem, broken_message, migrate
+from mcp_server.journal.sqlite_mcp_tasks import SqliteMcpTasks
+from mcp_server.journal.sqlite_schema import VERSION, SchemaProblem, broken_message, migrate
 from mcp_server.journal.writer import LEASE_MARGIN, this_writer, writer_gone
 
 log = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ ABANDONED = ("the server that was sending this create stopped before the answer 
              "not exist (and be charged): check get_account or the dashboard before creating it again")
 
 
-class SqliteJournal(Journal):
+class SqliteJournal(SqliteMcpTasks, Journal):
     def __init__(self, path: Path, *, create_timeout: float = 30.0) -> None:
         self.path = path
         self.description = str(path)
@@ -61,7 +62,7 @@ class SqliteJournal(Journal):
                 raise JournalUnavailable(broken_message(self.path, str(problem))) from None
             except (sqlite3.Error, OSError) as exc:
                 raise JournalUnavailable(broken_message(self.path, _reason(exc))) from None
-            if old not in (0, 2):
+            if old not in (0, VERSION):
                 log.info("journal %s upgraded from schema %d", self.path, old)
             self._conn = conn
         return self._conn

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 APPLICATION_ID = 0x554E4946  # "UNIF"
-VERSION = 2
+VERSION = 4  # 3 is another branch's; each migration stands on its own
 V1_COLUMNS = {"id", "task_id", "model", "input", "status", "created_at", "updated_at", "output", "files", "cost",
               "error"}
 
@@ -59,7 +59,26 @@ CREATE UNIQUE INDEX tasks_owner_task ON tasks (owner, task_id);
 CREATE INDEX tasks_created ON tasks (created_at DESC);
 CREATE INDEX tasks_status ON tasks (status);
 """
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2))
+# v4: MCP tasks (the protocol's task handles): an unguessable id per handle, owned, mapped to one Unifically
+# task (none for a dry run), its terminal result kept as the CallToolResult JSON. Needs nothing from v2/v3.
+_V4 = """
+CREATE TABLE IF NOT EXISTS mcp_tasks (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    owner TEXT NOT NULL DEFAULT '',
+    tool TEXT NOT NULL,
+    task_id TEXT,
+    model TEXT,
+    status TEXT NOT NULL,
+    message TEXT,
+    result TEXT,
+    ttl_ms INTEGER,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS mcp_tasks_owner ON mcp_tasks (owner, seq);
+"""
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (4, _V4))
 
 
 class SchemaProblem(Exception):

@@ -81,13 +81,16 @@ class ToolDef:
     title: str | None = None
     needs_api: bool = True  # False for tools answered locally (journal, catalog): they work without a key
     icons: list[types.Icon] | None = None
+    # MCP Tasks (2025-11-25 `execution.taskSupport`): "optional" for the tools that create or follow a task
+    task_support: str | None = None
 
     def to_mcp(self) -> types.Tool:
         """The published tool: its input schema in the portable form every common client accepts."""
         title = self.title or self.name.replace("_", " ").capitalize()
+        execution = types.ToolExecution(task_support=self.task_support) if self.task_support else None
         return types.Tool(name=self.name, title=title, description=self.description,
                           input_schema=portable(self.input_schema), output_schema=self.output_schema,
-                          annotations=self.annotations, icons=self.icons, _meta=self.meta)
+                          annotations=self.annotations, icons=self.icons, execution=execution, _meta=self.meta)
 
     def check(self, arguments: dict[str, Any]) -> None:
         """Drop null-valued arguments in place, at every object level (null means "not given"), then raise

@@ -78,7 +78,7 @@ def compact_tool(name: str, specs: list[ToolSpec]) -> ToolDef:
     return ToolDef(name=name, description=description, input_schema=schema,
                    handler=functools.partial(run_compact, models), toolset=COMPACT,
                    output_schema=TASK_OUTPUT_SCHEMA, annotations=CREATE, meta={MODELS_META_KEY: list(models)},
-                   title=f"{verb.capitalize()} {category}", icons=toolset_icons(category))
+                   title=f"{verb.capitalize()} {category}", icons=toolset_icons(category), task_support="optional")
 
 
 def compact_tools() -> list[ToolDef]:

@@ -49,6 +49,7 @@ def family_tool(spec: ToolSpec) -> ToolDef:
         annotations=CREATE,
         meta={MODELS_META_KEY: list(spec.models)},
         title=spec.title,
+        task_support="optional",
     )
 
 

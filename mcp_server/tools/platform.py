@@ -132,14 +132,14 @@ def platform_tools() -> list[ToolDef]:
                 _obj({"model": {"type": "string", "description": "Model id, e.g. google/veo-3.1-fast"},
                       "input": {"type": "object", "description": "The model's input parameters"},
                       **tasks.COMMON_PROPERTIES}, ("model", "input")),
-                create_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=CREATE),
+                create_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=CREATE, task_support="optional"),
         ToolDef("get_task", "Read a task's status and outputs once.", _obj({"task_id": TASK_ID}, ("task_id",)),
                 get_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=FETCH),
         ToolDef("wait_for_task", "Keep waiting for a running task (any task id, also after a restart), with "
                 "progress. Returns when it ends or after wait_seconds; cancelling stops only the waiting, the "
                 "task keeps running upstream.",
                 _obj({"task_id": TASK_ID, "wait_seconds": tasks.COMMON_PROPERTIES["wait_seconds"]}, ("task_id",)),
-                wait_for_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=FETCH),
+                wait_for_task, output_schema=TASK_OUTPUT_SCHEMA, annotations=FETCH, task_support="optional"),
         ToolDef("upload_file", "Upload a file and get a hosted file_url for model inputs. Give exactly one of "
                 "path (local file inside the allowed dirs), base64 (raw or data: URI) or url.",
                 _obj({"path": {"type": "string"}, "base64": {"type": "string"},

@@ -1,0 +1,103 @@
+"""The 2025-11-25 generation: experimental tasks in the core protocol (VS Code, the MCP Inspector drive it).
+
+Only on connections that negotiated 2025-11-25: `initialize` then declares `capabilities.tasks` (list, cancel,
+`requests.tools.call`), the task-creating tools carry `execution.taskSupport: "optional"`, and a `tools/call`
+with a `task` field answers at once with a `CreateTaskResult`. `tasks/get` reads the status, `tasks/result`
+blocks until the task ended and returns the tool call's own result (a tool error makes the task `failed` and
+is returned as that isError result), `tasks/list` pages through the caller's tasks, `tasks/cancel` stops the
+following. The connection that created a task gets `notifications/tasks/status` on each change.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import mcp_types as types
+from mcp.server.context import CallNext, ServerRequestContext
+from mcp.shared.exceptions import MCPError
+
+from mcp_server.mcp_tasks import status as S
+from mcp_server.mcp_tasks.common import known, refused, zero_wait
+from mcp_server.mcp_tasks.runtime import BadCursor, TaskRuntime
+from mcp_server.mcp_tasks.status import McpTask
+from mcp_server.tools.base import Services
+
+VERSION = "2025-11-25"
+METHODS = frozenset({"tasks/get", "tasks/result", "tasks/list", "tasks/cancel"})
+CAPABILITY: dict[str, Any] = {"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}}
+RELATED_TASK = "io.modelcontextprotocol/related-task"
+IMMEDIATE_RESPONSE = "io.modelcontextprotocol/model-immediate-response"
+
+
+def advertise(result: dict[str, Any]) -> dict[str, Any]:
+    """An `initialize` result, with the tasks capability when the negotiated version is this generation."""
+    if result.get("protocolVersion") == VERSION and isinstance(result.get("capabilities"), dict):
+        result["capabilities"] = {**result["capabilities"], "tasks": CAPABILITY}
+    return result
+
+
+class Legacy:
+    def __init__(self, runtime: TaskRuntime) -> None:
+        self.runtime = runtime
+
+    async def wire(self, services: Services, task: McpTask) -> dict[str, Any]:
+        message, updated = await S.snapshot(services, task)
+        return types.Task(task_id=task.id, status=task.status, status_message=message,
+                          created_at=S.iso(task.created_at), last_updated_at=S.iso(updated),
+                          ttl=task.ttl_ms, poll_interval=None if task.ended else S.poll_interval_ms(services, task)
+                          ).model_dump(by_alias=True, mode="json", exclude_none=True)
+
+    async def call_tool(self, ctx: ServerRequestContext[Services, Any], call_next: CallNext,
+                        params: Mapping[str, Any], task_params: Mapping[str, Any]) -> Any:
+        services = ctx.lifespan_context
+        first = await call_next(dataclasses.replace(ctx, params=zero_wait(params)))
+        if refused(first):
+            return first  # refused before anything was created (bad arguments, no key): a plain tool error
+        session = ctx.session
+
+        async def tell(task: McpTask) -> None:
+            notification = types.TaskStatusNotification(
+                params=types.TaskStatusNotificationParams.model_validate(await self.wire(services, task)))
+            await session.send_notification(notification)  # type: ignore[arg-type]  # types-only in the SDK
+
+        try:
+            task = await self.runtime.open(services, str(params.get("name")), first, task_params.get("ttl"), tell)
+        except Exception as exc:  # the handle could not be journaled: the caller still gets the task's id
+            return _with_note(first, f"No MCP task could be recorded ({exc}); the result above is the plain one.")
+        immediate = (f"Started {task.label} as MCP task {task.id} (Unifically task {task.task_id}); "
+                     "its result arrives when it ends." if task.task_id else "Done; the result is ready.")
+        return {"task": await self.wire(services, task), "_meta": {IMMEDIATE_RESPONSE: immediate}}
+
+    async def get(self, ctx: ServerRequestContext[Services, Any], params: types.GetTaskRequestParams) -> Any:
+        services = ctx.lifespan_context
+        return await self.wire(services, await known(self.runtime.get(services, params.task_id)))
+
+    async def result(self, ctx: ServerRequestContext[Services, Any], params: types.GetTaskRequestParams) -> Any:
+        task = await known(self.runtime.wait_ended(ctx.lifespan_context, params.task_id))
+        result = dict(task.result or {"content": [], "isError": True})
+        result["_meta"] = {**(result.get("_meta") or {}), RELATED_TASK: {"taskId": task.id}}
+        return result
+
+    async def list_tasks(self, ctx: ServerRequestContext[Services, Any], params: types.PaginatedRequestParams) -> Any:
+        services = ctx.lifespan_context
+        try:
+            tasks, cursor = await self.runtime.page(services, params.cursor)
+        except BadCursor as exc:
+            raise MCPError(types.INVALID_PARAMS, f"Failed to list tasks: {exc}") from None
+        listed: dict[str, Any] = {"tasks": [await self.wire(services, task) for task in tasks]}
+        if cursor:
+            listed["nextCursor"] = cursor
+        return listed
+
+    async def cancel(self, ctx: ServerRequestContext[Services, Any], params: types.CancelTaskRequestParams) -> Any:
+        services = ctx.lifespan_context
+        task, cancelled = await known(self.runtime.cancel(services, params.task_id))
+        if not cancelled:
+            raise MCPError(types.INVALID_PARAMS, f"Cannot cancel task: already in terminal status '{task.status}'")
+        return await self.wire(services, task)
+
+
+def _with_note(result: dict[str, Any], note: str) -> dict[str, Any]:
+    return {**result, "content": [*(result.get("content") or []), {"type": "text", "text": note}]}
