@@ -8,6 +8,7 @@ holding bytes that are not UTF-8 is shown with replacement characters instead of
 from __future__ import annotations
 
 import logging
+import random
 import sqlite3
 import threading
 import time
@@ -49,15 +50,7 @@ class SqliteJournal(SqliteMcpTasks, Journal):
         if self._conn is None:
             try:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
-                conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
-                try:
-                    conn.execute("PRAGMA journal_mode=WAL")
-                    conn.execute("PRAGMA synchronous=NORMAL")
-                    old = migrate(conn)
-                except BaseException:
-                    conn.close()
-                    raise
+                conn, old = self._open_when_free()
             except SchemaProblem as problem:
                 raise JournalUnavailable(broken_message(self.path, str(problem))) from None
             except (sqlite3.Error, OSError) as exc:
@@ -66,6 +59,26 @@ class SqliteJournal(SqliteMcpTasks, Journal):
                 log.info("journal %s upgraded from schema %d", self.path, old)
             self._conn = conn
         return self._conn
+
+    def _open_when_free(self) -> tuple[sqlite3.Connection, int]:
+        """Open, switch to WAL and migrate; servers starting together may find the file locked for a moment
+        (switching the journal mode takes an exclusive lock), which is waited out, not reported as damage."""
+        deadline = time.monotonic() + 20
+        while True:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+            conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                return conn, migrate(conn)
+            except sqlite3.OperationalError as exc:
+                conn.close()
+                if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.02, 0.2))
+            except BaseException:
+                conn.close()
+                raise
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
