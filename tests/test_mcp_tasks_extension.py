@@ -139,3 +139,15 @@ async def test_tasks_off_means_every_client_gets_the_bounded_wait(dirs):
         assert not any("execution" in tool for tool in (await wire.result("tools/list"))["tools"])
         plain = await wire.result("tools/call", {"name": "generate_video_veo", "arguments": VEO, "task": {}})
         assert plain["structuredContent"]["status"] == "completed"  # the task field is ignored, as the spec says
+
+
+async def test_a_video_model_without_a_documented_duration_answers_with_a_task(dirs):
+    """The docs give durations for Veo only; a video model is expected to take at least as long as the shortest
+    documented video (~100 s), beyond the default budget, so Claude Code can move it to the background."""
+    sim = make_sim(task_seconds=2)
+    kling = {"model": "kuaishou/kling-2.6-video", "prompt": "a fox in the snow"}
+    async with Wire.open(build_server(make_settings(dirs, max_wait_seconds=300), sim.transport())) as wire:
+        task = await wire.result("tools/call", call("generate_video_kling", kling))
+        assert task["resultType"] == "task", task
+        short = await wire.result("tools/call", call("generate_video_kling", {**kling, "wait_seconds": 200}))
+        assert short["resultType"] == "complete"  # a budget longer than expected: answered inline

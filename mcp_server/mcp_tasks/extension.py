@@ -62,8 +62,8 @@ async def wants_task(services: Services, tool: str, arguments: Mapping[str, Any]
     if budget <= 0:
         return True
     model, age = await _model_of(services, tool, arguments)
-    typical = S.typical_seconds(model)
-    return typical is not None and typical - age > budget
+    expected = S.expected_seconds(model)
+    return expected is not None and expected - age > budget
 
 
 async def _model_of(services: Services, tool: str, arguments: Mapping[str, Any]) -> tuple[str | None, float]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from mcp_server.specs import find_model
+from mcp_server.specs import find_model, find_tool
 from mcp_server.tools.base import Services
 from mcp_server.waiting import describe
 
@@ -80,6 +80,20 @@ def typical_seconds(model: str | None) -> float | None:
     """The model's documented typical duration (the docs' figure, also against the simulator)."""
     spec = find_model(model) if model else None
     return float(spec.typical_seconds) if spec and spec.typical_seconds else None
+
+
+VIDEO_EXPECTED = 100.0  # the shortest documented video duration (Veo 3.1 fast); other video models take as long
+
+
+def expected_seconds(model: str | None) -> float | None:
+    """How long a model's task is expected to take, for deciding whether to answer with a task: the documented
+    typical duration, else for a video model the shortest one the docs give for video, else unknown."""
+    typical = typical_seconds(model)
+    if typical is not None or not model:
+        return typical
+    spec = find_model(model)
+    tool = find_tool(spec.tool) if spec else None
+    return VIDEO_EXPECTED if tool is not None and tool.toolset == "video" else None
 
 
 def upstream_status(services: Services, task: McpTask, journaled: dict[str, Any] | None) -> str:
