@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import logging
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from typing import Any
 
 from mcp_server.errors import UnificallyError, sanitize
@@ -25,13 +26,25 @@ MCP_TASK_FIELDS = ("id", "owner", "tool", "task_id", "model", "status", "message
                    "created_at", "updated_at")
 MCP_TASK_ENDS = ("completed", "failed", "cancelled")
 COLUMNS = ("id", "task_id", "model", "input", "status", "created_at", "updated_at", "output", "files", "cost",
-           "error", "owner")
+           "error", "owner", "price")
 SUMMARY_CHARS = 240  # per listed input/output: list_tasks stays small whatever was sent
 MAX_LIST = 200
 
 
 class JournalUnavailable(UnificallyError):
     """The journal cannot be used (corrupt, foreign, unreadable, unreachable); `message` says what to do."""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """What `Journal.reserve` did: reserved a row (`row`), found an identical request (`duplicate`, its record),
+    or refused (`refused`: "day_limit" or "consent_used"). `spent` is the owner's spend in the day window
+    before this request."""
+
+    row: int | None = None
+    duplicate: dict[str, Any] | None = None
+    refused: str | None = None
+    spent: float = 0.0
 
 
 class Journal(ABC):
@@ -50,6 +63,24 @@ class Journal(ABC):
     @abstractmethod
     async def intent(self, model: str, api_input: dict[str, Any], *, owner: str = "") -> int:
         """Record a creation about to be sent; returns the row id."""
+
+    @abstractmethod
+    async def reserve(self, model: str, api_input: dict[str, Any], *, owner: str = "", fingerprint: str,
+                      price: float | None = None, dedup_since: float | None = None, day_since: float | None = None,
+                      day_limit: float | None = None, consent: str | None = None) -> Reservation:
+        """`intent` as one atomic step with its checks (concurrent calls, and processes sharing the journal,
+        serialise on it). In order: the newest identical request (same owner and fingerprint, created at or after
+        `dedup_since`, not failed) comes back as `duplicate`; a `price` that would take the owner's spend since
+        `day_since` above `day_limit` is refused; so is a `consent` already used. Otherwise the intent is
+        recorded with its fingerprint, price and consent. The price counts as spent until `discard`."""
+
+    @abstractmethod
+    async def find_duplicate(self, fingerprint: str, *, owner: str = "", since: float) -> dict[str, Any] | None:
+        """The newest row of this owner with this fingerprint created at or after `since` and not failed."""
+
+    @abstractmethod
+    async def spent(self, *, owner: str = "", since: float) -> float:
+        """The sum of the quoted prices of this owner's rows created at or after `since`."""
 
     @abstractmethod
     async def created(self, row: int, task_id: str, status: str) -> None: ...
@@ -121,6 +152,15 @@ class UnavailableJournal(Journal):
         return None
 
     async def intent(self, model: str, api_input: dict[str, Any], *, owner: str = "") -> int:
+        raise self._fail()
+
+    async def reserve(self, model: str, api_input: dict[str, Any], **_: Any) -> Reservation:
+        raise self._fail()
+
+    async def find_duplicate(self, fingerprint: str, **_: Any) -> dict[str, Any] | None:
+        raise self._fail()
+
+    async def spent(self, **_: Any) -> float:
         raise self._fail()
 
     async def created(self, row: int, task_id: str, status: str) -> None:

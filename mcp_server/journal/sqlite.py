@@ -12,8 +12,9 @@ import random
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import anyio
 
@@ -22,6 +23,7 @@ from mcp_server.journal.base import (
     MAX_LIST,
     Journal,
     JournalUnavailable,
+    Reservation,
     clean_text,
     decode_row,
     listed,
@@ -32,7 +34,13 @@ from mcp_server.journal.sqlite_schema import VERSION, SchemaProblem, broken_mess
 from mcp_server.journal.writer import LEASE_MARGIN, this_writer, writer_gone
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
+_DUPLICATE = f"{_SELECT} WHERE owner = ? AND fingerprint = ? AND created_at >= ? AND status != 'failed' " \
+             "ORDER BY created_at DESC, id DESC LIMIT 1"
+_SPENT = "SELECT COALESCE(SUM(price), 0) FROM tasks WHERE owner = ? AND created_at >= ?"
+_INTENT = ("INSERT INTO tasks (owner, model, input, status, created_at, updated_at, writer, lease_until, fingerprint, "
+           "price, consent) VALUES (?, ?, ?, 'sending', ?, ?, ?, ?, ?, ?, ?) RETURNING id")
 ABANDONED = ("the server that was sending this create stopped before the answer arrived; the task may or may "
              "not exist (and be charged): check get_account or the dashboard before creating it again")
 
@@ -81,11 +89,23 @@ class SqliteJournal(SqliteMcpTasks, Journal):
                 raise
 
     def _run(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return self._atomic(lambda conn: conn.execute(sql, params).fetchall(), "BEGIN")
+
+    def _atomic(self, work: Callable[[sqlite3.Connection], T], begin: str = "BEGIN IMMEDIATE") -> T:
+        """`work` in one short transaction; BEGIN IMMEDIATE takes the write lock first, so checks and writes
+        of concurrent writers (threads or processes) never interleave."""
         with self._lock:
             conn = self._connect()
             try:
-                with conn:  # one short transaction
-                    return conn.execute(sql, params).fetchall()
+                conn.execute(begin)
+                try:
+                    result = work(conn)
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                return result
             except sqlite3.DatabaseError as exc:
                 raise JournalUnavailable(f"The task journal {self.path} could not be written or read "
                                          f"({_reason(exc)}).") from None
@@ -109,11 +129,36 @@ class SqliteJournal(SqliteMcpTasks, Journal):
     # ----- writes ------------------------------------------------------------------------------------
     async def intent(self, model: str, api_input: dict[str, Any], *, owner: str = "") -> int:
         now = time.time()
-        rows = await self._exec(
-            "INSERT INTO tasks (owner, model, input, status, created_at, updated_at, writer, lease_until) "
-            "VALUES (?, ?, ?, 'sending', ?, ?, ?, ?) RETURNING id",
-            (owner, clean_text(model), to_json(api_input), now, now, this_writer(), now + self.lease))
+        rows = await self._exec(_INTENT, (owner, clean_text(model), to_json(api_input), now, now, this_writer(),
+                                          now + self.lease, None, None, None))
         return int(rows[0][0])
+
+    async def reserve(self, model: str, api_input: dict[str, Any], *, owner: str = "", fingerprint: str,
+                      price: float | None = None, dedup_since: float | None = None, day_since: float | None = None,
+                      day_limit: float | None = None, consent: str | None = None) -> Reservation:
+        def work(conn: sqlite3.Connection) -> Reservation:
+            if dedup_since is not None:
+                found = conn.execute(_DUPLICATE, (owner, fingerprint, dedup_since)).fetchall()
+                if found:
+                    return Reservation(duplicate=decode_row(found[0]))
+            spent = float(conn.execute(_SPENT, (owner, day_since)).fetchone()[0]) if day_since is not None else 0.0
+            if day_limit is not None and spent + (price or 0.0) > day_limit + 1e-9:
+                return Reservation(refused="day_limit", spent=spent)
+            if consent is not None and conn.execute("SELECT 1 FROM tasks WHERE consent = ?", (consent,)).fetchall():
+                return Reservation(refused="consent_used", spent=spent)
+            now = time.time()
+            row = conn.execute(_INTENT, (owner, clean_text(model), to_json(api_input), now, now, this_writer(),
+                                         now + self.lease, fingerprint, price, consent)).fetchone()
+            return Reservation(row=int(row[0]), spent=spent)
+
+        return await anyio.to_thread.run_sync(self._atomic, work)
+
+    async def find_duplicate(self, fingerprint: str, *, owner: str = "", since: float) -> dict[str, Any] | None:
+        rows = await self._exec(_DUPLICATE, (owner, fingerprint, since))
+        return decode_row(rows[0]) if rows else None
+
+    async def spent(self, *, owner: str = "", since: float) -> float:
+        return float((await self._exec(_SPENT, (owner, since)))[0][0])
 
     async def created(self, row: int, task_id: str, status: str) -> None:
         await self._exec("UPDATE tasks SET task_id = ?, status = ?, updated_at = ?, writer = NULL, "

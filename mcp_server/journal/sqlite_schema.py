@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 APPLICATION_ID = 0x554E4946  # "UNIF"
-VERSION = 4  # 3 is another branch's; each migration stands on its own
+VERSION = 5  # 3 was never released: the spending columns came after 4, as 5
 V1_COLUMNS = {"id", "task_id", "model", "input", "status", "created_at", "updated_at", "output", "files", "cost",
               "error"}
 
@@ -60,7 +60,7 @@ CREATE INDEX tasks_created ON tasks (created_at DESC);
 CREATE INDEX tasks_status ON tasks (status);
 """
 # v4: MCP tasks (the protocol's task handles): an unguessable id per handle, owned, mapped to one Unifically
-# task (none for a dry run), its terminal result kept as the CallToolResult JSON. Needs nothing from v2/v3.
+# task (none for a dry run), its terminal result kept as the CallToolResult JSON. Needs nothing from v2.
 _V4 = """
 CREATE TABLE IF NOT EXISTS mcp_tasks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -78,7 +78,17 @@ CREATE TABLE IF NOT EXISTS mcp_tasks (
 );
 CREATE INDEX IF NOT EXISTS mcp_tasks_owner ON mcp_tasks (owner, seq);
 """
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (4, _V4))
+# v5 (spending safety): the request's fingerprint (identical requests within the dedup window return the existing
+# task), the price quoted before it was sent (what budgets count) and the consent it used (each consent once).
+_V5 = """
+ALTER TABLE tasks ADD COLUMN fingerprint TEXT;
+ALTER TABLE tasks ADD COLUMN price REAL;
+ALTER TABLE tasks ADD COLUMN consent TEXT;
+CREATE INDEX tasks_fingerprint ON tasks (owner, fingerprint, created_at);
+CREATE INDEX tasks_owner_created ON tasks (owner, created_at);
+CREATE UNIQUE INDEX tasks_consent ON tasks (consent) WHERE consent IS NOT NULL;
+"""
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (4, _V4), (5, _V5))
 
 
 class SchemaProblem(Exception):
