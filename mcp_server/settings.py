@@ -62,6 +62,15 @@ class Settings(BaseModel):
     time_scale: float = Field(default=1.0, gt=0, le=1000)  # simulated seconds per real second (simulator only)
     toolsets: tuple[str, ...] = TOOLSETS
     tools: tuple[str, ...] = ()
+    # Spending safety (`mcp_server.spend`): limits in USD (None: no limit), the price above which the person is
+    # asked first, how long that question waits, and the window in which an identical request is not paid again.
+    max_cost_per_task: float | None = Field(default=None, ge=0)
+    max_spend_per_session: float | None = Field(default=None, ge=0)
+    max_spend_per_day: float | None = Field(default=None, ge=0)
+    confirm_above: float | None = Field(default=None, ge=0)
+    confirm_timeout: float = Field(default=180.0, gt=0, le=WAIT_LIMIT)
+    dedup_seconds: float = Field(default=600.0, ge=0, le=7 * 86400)
+    request_state_key: SecretStr | None = None  # seals 2026-07-28 confirmation round trips; shared by replicas
 
     @model_validator(mode="before")
     @classmethod
@@ -91,6 +100,14 @@ class Settings(BaseModel):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("request_state_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < 32:
+            raise ValueError("must be at least 32 bytes of secret randomness (python -c \"import secrets; "
+                             "print(secrets.token_hex(32))\")")
+        return value
 
     @field_validator("previews", mode="before")
     @classmethod
@@ -148,6 +165,8 @@ class Settings(BaseModel):
         values: dict[str, Any] = {}
         if key := env.get("UNIFICALLY_API_KEY", "").strip():
             values["api_key"] = SecretStr(key)
+        if key := env.get("UNIFICALLY_REQUEST_STATE_KEY", "").strip():
+            values["request_state_key"] = SecretStr(key)
         for name, var in (
             ("base_url", "UNIFICALLY_BASE_URL"),
             ("upload_url", "UNIFICALLY_UPLOAD_URL"),
@@ -157,6 +176,12 @@ class Settings(BaseModel):
             ("data_dir", "UNIFICALLY_DATA_DIR"),
             ("simulator_task_seconds", "UNIFICALLY_SIMULATOR_TASK_SECONDS"),
             ("create_timeout", "UNIFICALLY_CREATE_TIMEOUT"),
+            ("max_cost_per_task", "UNIFICALLY_MAX_COST_PER_TASK"),
+            ("max_spend_per_session", "UNIFICALLY_MAX_SPEND_PER_SESSION"),
+            ("max_spend_per_day", "UNIFICALLY_MAX_SPEND_PER_DAY"),
+            ("confirm_above", "UNIFICALLY_CONFIRM_ABOVE"),
+            ("confirm_timeout", "UNIFICALLY_CONFIRM_TIMEOUT"),
+            ("dedup_seconds", "UNIFICALLY_DEDUP_SECONDS"),
         ):
             if value := env.get(var, "").strip():
                 values[name] = value

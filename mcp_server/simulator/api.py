@@ -60,7 +60,7 @@ class ApiRoutes:
         kind = kind_of(model)
         if kind is None:
             return envelope.error(404, f"Model not found: {model}")
-        cost = price_of(model)
+        cost = price_of(model, self.state.config.prices)
         if body.get("dry_run") is True:
             return envelope.ok({"cost": cost})
         if self.state.balance_usd < cost:

@@ -134,6 +134,8 @@ def kind_of(model: str) -> Kind | None:
     return MODEL_KINDS.get(model)
 
 
-def price_of(model: str) -> float:
-    """Return the simulated cost in USD of one task of a known model."""
+def price_of(model: str, overrides: dict[str, float] | None = None) -> float:
+    """Return the simulated cost in USD of one task of a known model (``overrides`` first, then by kind)."""
+    if overrides and model in overrides:
+        return float(overrides[model])
     return PRICES[MODEL_KINDS[model]]

@@ -19,6 +19,7 @@ class SimulatorConfig:
     durations: per-model override of ``task_seconds``.
     api_key: None accepts any non-empty bearer token; a string accepts only that token.
     balance_usd: starting balance; each created task deducts its price (see ``catalog.PRICES``).
+    prices: per-model price override in USD (what a dry run quotes and a create deducts).
     max_upload_bytes: uploads larger than this are refused with 413.
     clock: the time source for task lifecycles (default ``time.monotonic``); a fake or scaled clock makes
         tasks finish as fast as a test or benchmark needs.
@@ -30,6 +31,7 @@ class SimulatorConfig:
     durations: dict[str, float] = field(default_factory=dict)
     api_key: str | None = None
     balance_usd: float = 100.0
+    prices: dict[str, float] = field(default_factory=dict)
     max_upload_bytes: int = 20_000_000
     clock: Clock = time.monotonic
     state_path: Path | None = None
