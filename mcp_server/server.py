@@ -19,9 +19,10 @@ import httpx2
 import mcp_types as types
 from mcp.server.context import ServerRequestContext
 from mcp.server.lowlevel import Server
+from mcp.server.request_state import RequestStateBoundary
 from mcp.shared.exceptions import MCPError
 
-from mcp_server import __version__, resources, versions
+from mcp_server import __version__, resources, spend, versions
 from mcp_server.background import Background
 from mcp_server.client import UnificallyClient, missing_key_message
 from mcp_server.completions import Completer
@@ -46,8 +47,16 @@ INSTRUCTIONS = (
     "family (list_models shows which), or create_task for any model id. Generation takes 10 s to 5 min: a tool "
     "waits up to wait_seconds and then returns the task_id; call wait_for_task to keep waiting. Local files, "
     "data: URIs and task:<id>[#n] outputs of earlier tasks can be given wherever a URL is expected. "
-    "dry_run=true prices a request without creating it; callback_url gets a webhook when the task ends."
+    "dry_run=true prices a request without creating it; callback_url gets a webhook when the task ends. "
+    "Every task costs money: repeating a request returns the task it already created (allow_duplicate=true "
+    "makes another); a refusal for a spending limit is final."
 )
+CONFIRM = (" Above a price threshold the person is asked to confirm first; confirm_spend=true skips that only after "
+           "the person agreed to the price in chat.")
+
+
+def instructions(settings: Settings) -> str:
+    return INSTRUCTIONS + (CONFIRM if settings.confirm_above is not None else "")
 
 
 def simulator_transport(settings: Settings) -> httpx2.AsyncBaseTransport:
@@ -89,7 +98,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
                                                           ctx.protocol_version))
 
     async def on_call_tool(ctx: ServerRequestContext[Services], params: types.CallToolRequestParams
-                           ) -> types.CallToolResult:
+                           ) -> types.CallToolResult | types.InputRequiredResult:
         tool = tools.get(params.name)
         if tool is None:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool {params.name!r}.")
@@ -102,8 +111,11 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             tool.check(arguments)
             if tool.needs_api and not settings.key():
                 raise MissingApiKey(missing_key_message())
-            result = await tool.handler(ctx.lifespan_context, Call(arguments, report))
+            call = Call(arguments, report, consent_channel(ctx, params, settings))
+            result = await tool.handler(ctx.lifespan_context, call)
             return versions.call_result(result, ctx.protocol_version)
+        except spend.InputRequired as needed:  # 2026-07-28: ask the person, the client calls again with the answer
+            return needed.result
         except anyio.get_cancelled_exc_class():
             log.info("%s cancelled by the client; any task keeps running upstream", params.name)
             raise
@@ -151,7 +163,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         version=__version__,
         title="Unifically",
         icons=server_icons(),
-        instructions=INSTRUCTIONS,
+        instructions=instructions(settings),
         lifespan=lifespan,
         on_list_tools=on_list_tools,
         on_call_tool=on_call_tool,
@@ -162,6 +174,9 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         on_get_prompt=on_get_prompt,
         on_completion=on_completion,
     )
+    # Seals and verifies the state of 2026-07-28 input-required round trips (the spending confirmation); outside
+    # the tasks middleware, so the state binds the arguments the client sent.
+    server.middleware.append(RequestStateBoundary(spend.state_security(settings), default_audience=server.name))
     if settings.tasks:  # native MCP Tasks: the middleware answers task calls, the handlers serve tasks/*
         tasks = TasksMiddleware({name: tool.task_support for name, tool in tools.items()},
                                 lambda: server.server_info_stamp)
@@ -170,3 +185,20 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             server.add_request_handler(method, params_type, handler)
         server.extensions[EXTENSION] = {}
     return server
+
+
+def consent_channel(ctx: ServerRequestContext[Services], params: types.CallToolRequestParams,
+                    settings: Settings) -> spend.Consent:
+    """How this call can ask the person: a round trip (2026-07-28), an elicitation request (earlier versions,
+    when the client declared forms and can be sent requests), or not at all."""
+    forms = spend.can_show_forms(ctx.session.client_capabilities)
+    if spend.uses_round_trip(ctx.protocol_version):
+        return spend.RoundTripConsent(supported=forms, responses=params.input_responses, state=params.request_state,
+                                      time=settings.timebase)
+    if not (forms and ctx.session.can_send_request):
+        return spend.NoConsent()
+
+    async def elicit(message: str, schema: dict[str, Any]) -> types.ElicitResult:
+        return await ctx.session.elicit_form(message, schema, related_request_id=ctx.request_id)
+
+    return spend.ElicitConsent(elicit, settings.timebase)

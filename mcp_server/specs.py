@@ -14,7 +14,7 @@ from importlib.resources import files
 from mcp_server.errors import InvalidInput
 
 # Arguments the server adds to every typed tool; they never reach the API's ``input`` object.
-COMMON_ARGS = ("callback_url", "dry_run", "wait_seconds")
+COMMON_ARGS = ("callback_url", "dry_run", "wait_seconds", "allow_duplicate", "confirm_spend")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ def arguments_for(tool, model_id: str, example_input: dict) -> dict:
 async def test_every_documented_example_replays_exactly(dirs):
     sim = make_sim(task_seconds=60)
     replayed = refused = 0
-    async with Client(build_server(make_settings(dirs), sim.transport())) as client:
+    async with Client(build_server(make_settings(dirs, dedup_seconds=0), sim.transport())) as client:
         for tool in load_tool_specs():
             for model_id, model in tool.models.items():
                 for example in model.examples:

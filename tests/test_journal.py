@@ -104,7 +104,7 @@ async def test_simulate_mode_keeps_its_tasks_across_restarts(dirs):
 
 async def test_simulated_tasks_created_concurrently_all_survive_a_restart(dirs):
     settings = Settings(simulate=True, time_scale=SCALE, simulator_task_seconds=0.5, data_dir=dirs["data"],
-                        output_dir=dirs["out"])
+                        output_dir=dirs["out"], dedup_seconds=0)  # ten identical requests: ten tasks
     ids: list[str] = []
     async with Client(build_server(settings)) as first:
         async def create() -> None:

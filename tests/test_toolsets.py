@@ -111,7 +111,7 @@ async def test_compact_sends_what_the_typed_tool_sends(dirs):
             ("generate_video_veo", {"model": "google/veo-3.1-fast", "prompt": "a cat", "aspect_ratio": "9:16",
                                     "callback_url": "https://hook.example/x"}),
             ("generate_video", {"model": "google/veo-3.1-fast", "callback_url": "https://hook.example/x",
-                                "input": {"prompt": "a cat", "aspect_ratio": "9:16"}}),
+                                "input": {"prompt": "a cat", "aspect_ratio": "9:16"}, "allow_duplicate": True}),
         ]:
             result = await client.call_tool(name, arguments)
             assert result.structured_content["status"] == "completed", text_of(result)

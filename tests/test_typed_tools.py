@@ -105,7 +105,7 @@ async def test_voice_persona_and_rejected_verification(client, sim):
     voice = await client.call_tool("create_voice_suno", arguments)
     assert voice.structured_content["output"]["persona_id"]
     sim.fail_model("suno-ai/voice", "Voice verification rejected: didnt_say_verification_phrase")
-    rejected = await client.call_tool("create_voice_suno", arguments)
+    rejected = await client.call_tool("create_voice_suno", {**arguments, "allow_duplicate": True})
     assert rejected.is_error and "didnt_say_verification_phrase" in text_of(rejected)
     assert rejected.structured_content["task_id"] in text_of(rejected)
 

@@ -21,7 +21,7 @@ from mcp_server.tools.catalog import catalog_tools
 from mcp_server.tools.compact import compact_tools
 from mcp_server.tools.family import MODELS_META_KEY, family_tools
 from mcp_server.tools.platform import platform_tools
-from mcp_server.tools.tasks import wait_schema
+from mcp_server.tools.tasks import configure
 
 # What a task result or a task error tells the model to call next.
 TASK_TOOLS = ("wait_for_task", "get_task", "list_tasks", "get_account")
@@ -50,9 +50,8 @@ def build_tools(settings: Settings) -> dict[str, ToolDef]:
     routed = {tool.name: tool for tool in catalog_tools(functools.partial(tool_for_model, chosen))}
     selected = {name: replace(routed.get(name, tool), icons=tool.icons or toolset_icons(tool.toolset))
                 for name, tool in chosen.items()}
-    for tool in selected.values():  # the configured wait cap is what every schema shows
-        if "wait_seconds" in tool.input_schema.get("properties", {}):
-            tool.input_schema["properties"]["wait_seconds"] = wait_schema(settings)
+    for tool in selected.values():  # the common arguments as the settings have them (wait cap, confirm_spend)
+        configure(tool.input_schema, settings)
     return selected
 
 

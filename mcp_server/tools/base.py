@@ -8,13 +8,14 @@ of the schema (`mcp_server.portable`); the check uses the exact one, after dropp
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import mcp_types as types
 
 from mcp_server.errors import InvalidInput
 from mcp_server.portable import drop_nulls, portable
+from mcp_server.spend import Consent, NoConsent, SessionLedger
 from mcp_server.timebase import TimeBase
 from mcp_server.validation import describe_schema_errors
 from mcp_server.waiting import ReportFn
@@ -35,7 +36,7 @@ class Services:
 
     `owner` is whose work a call is (the journal's owner column): "" for the one local user; in hosted
     multi-user mode a keyed hash of the user's own API key, and `scoped` is true so every read is
-    limited to that owner's rows."""
+    limited to that owner's rows. `ledger` is this process's spend per owner (shared by per-owner copies)."""
 
     settings: Settings
     client: UnificallyClient
@@ -46,6 +47,7 @@ class Services:
     watchers: Watchers
     owner: str = ""
     scoped: bool = False
+    ledger: SessionLedger = field(default_factory=SessionLedger)
 
     @property
     def scope(self) -> str | None:
@@ -59,10 +61,12 @@ class Services:
 
 @dataclass
 class Call:
-    """One tool call: its arguments and a progress reporter (a no-op when the client sent no token)."""
+    """One tool call: its arguments, a progress reporter (a no-op when the client sent no token) and how the
+    person can be asked to confirm a price (never, unless the client can show a form)."""
 
     arguments: dict[str, Any]
     report: ReportFn | None = None
+    consent: Consent = field(default_factory=NoConsent)
 
 
 Handler = Callable[[Services, Call], Awaitable[types.CallToolResult]]

@@ -38,11 +38,14 @@ class Created:
 
 
 async def create_once(services: Services, model: str, api_input: dict[str, Any], *,
-                      callback_url: str | None = None, budget: float | None = None) -> Created:
-    """Create the task once. Back-offs before a retry (after a 429, or a connection that never sent) fit in
-    `budget` seconds; the create request itself has its own timeout (`create_timeout`)."""
+                      callback_url: str | None = None, budget: float | None = None,
+                      row: int | None = None) -> Created:
+    """Create the task once, journaled as `row` (reserved by the spending gate) or as a new intent. Back-offs
+    before a retry (after a 429, or a connection that never sent) fit in `budget` seconds; the create request
+    itself has its own timeout (`create_timeout`)."""
     journal = services.journal
-    row = await journal.intent(model, api_input, owner=services.owner)
+    if row is None:
+        row = await journal.intent(model, api_input, owner=services.owner)
     with anyio.CancelScope(shield=True) as shield:
         shield.deadline = anyio.current_time() + CREATE_SHIELD
         try:

@@ -11,7 +11,6 @@ import functools
 
 import mcp_types as types
 
-from mcp_server.inputs import resolve_ids, resolve_inputs
 from mcp_server.results import TASK_OUTPUT_SCHEMA
 from mcp_server.specs import ModelSpec, ToolSpec, load_tool_specs
 from mcp_server.tools import tasks
@@ -31,9 +30,9 @@ async def run_model_tool(spec: ToolSpec, services: Services, call: Call) -> type
 
 
 async def run_validated(services: Services, call: Call, model: ModelSpec, api_input: dict) -> types.CallToolResult:
-    """Resolve the file and task references of a validated input, then run the task (typed and compact tools)."""
-    api_input = await resolve_inputs(services, await resolve_ids(services, api_input), model.url_fields)
-    return await tasks.run_task(services, call, model.id, api_input)
+    """Run the task of a validated input (typed and compact tools); its file and task references are resolved on
+    the shared task path, after the duplicate check."""
+    return await tasks.run_task(services, call, model.id, api_input, model.url_fields)
 
 
 def family_tool(spec: ToolSpec) -> ToolDef:

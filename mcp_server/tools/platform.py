@@ -8,10 +8,10 @@ import mcp_types as types
 
 from mcp_server import errors as E
 from mcp_server.client import PHRASE_LANGUAGES, RESOURCES
-from mcp_server.inputs import resolve_ids, resolve_inputs
 from mcp_server.journal import JOURNAL_STATUSES
 from mcp_server.results import TASK_OUTPUT_SCHEMA, data_result
 from mcp_server.specs import find_model
+from mcp_server.spend.budget import account_spending, spending_line
 from mcp_server.tools import tasks
 from mcp_server.tools.base import Call, Services, ToolDef
 from mcp_server.untrusted import check_task_id
@@ -50,15 +50,16 @@ async def create_task(services: Services, call: Call) -> types.CallToolResult:
             warnings.append(f"Sent as the docs' own example sends it ({refused['title']}, docs line "
                             f"{refused['line']}), although it contradicts {spec.id}'s parameter table: "
                             f"{refused['reason']}. The typed tool {spec.tool} refuses it; the provider may too.")
-        api_input = await resolve_inputs(services, await resolve_ids(services, api_input), spec.url_fields)
-    return with_warnings(await tasks.run_task(services, call, args["model"], api_input), warnings)
+    result = await tasks.run_task(services, call, args["model"], api_input, spec.url_fields if spec else None)
+    return with_warnings(result, warnings)
 
 
 def with_warnings(result: types.CallToolResult, warnings: list[str]) -> types.CallToolResult:
     """The result with each warning as a text block and in ``structured_content["warnings"]``."""
     if warnings:
         result.content = [*result.content, *(types.TextContent(type="text", text=f"Warning: {w}") for w in warnings)]
-        result.structured_content = {**(result.structured_content or {}), "warnings": warnings}
+        earlier = (result.structured_content or {}).get("warnings") or []
+        result.structured_content = {**(result.structured_content or {}), "warnings": [*earlier, *warnings]}
     return result
 
 
@@ -107,7 +108,10 @@ async def get_resources(services: Services, call: Call) -> types.CallToolResult:
 async def get_account(services: Services, call: Call) -> types.CallToolResult:
     data = await services.client.get_account()
     balance = data.get("balance_usd") if isinstance(data, dict) else None
-    return data_result(data, f"Balance: ${balance} USD" if balance is not None else "Account:")
+    spending = await account_spending(services.settings, services.ledger, services.journal, services.owner)
+    lines = [f"Balance: ${balance} USD" if balance is not None else "Account:", spending_line(spending)]
+    return data_result({**(data if isinstance(data, dict) else {"account": data}), "spending": spending},
+                       "\n".join(lines))
 
 
 async def list_tasks(services: Services, call: Call) -> types.CallToolResult:
@@ -155,7 +159,8 @@ def platform_tools() -> list[ToolDef]:
                       "language": {"type": "string", "enum": list(PHRASE_LANGUAGES),
                                    "description": "suno_verification_phrase only"}}, ("resource",)),
                 get_resources, annotations=READ),
-        ToolDef("get_account", "Account balance (USD) and details.", _obj({}), get_account, annotations=READ),
+        ToolDef("get_account", "Account balance (USD), spending limits and spend so far.", _obj({}), get_account,
+                annotations=READ),
         ToolDef("list_tasks", "Recent tasks from the local journal (survives restarts), newest first; "
                 "status 'unknown' means a create whose outcome was lost.",
                 _obj({"status": {"type": "string", "enum": list(JOURNAL_STATUSES)},

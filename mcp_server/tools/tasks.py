@@ -1,9 +1,11 @@
-"""The one path every task takes: create once, wait a bounded time, finish the result.
+"""The one path every task takes: pass the spending gate, create once, wait a bounded time, finish the result.
 
-Used by every typed model tool, `create_task` and `wait_for_task`. Creating is `creating.create_once` (journal
-first, never resent after an ambiguous failure, shielded from cancellation); finishing is
-`finishing.finish` (outputs saved within the budget). A task still running when the budget ends comes back as
-a normal result carrying its id and the instruction to call `wait_for_task`.
+Used by every typed model tool, `create_task` and `wait_for_task`. Before anything is paid for, the gate
+(`mcp_server.spend`) finds an identical recent request (whose task is continued instead), prices the request,
+applies the limits, asks the person above the threshold and reserves the spend with the journal row. Creating is
+`creating.create_once` (journal first, never resent after an ambiguous failure, shielded from cancellation);
+finishing is `finishing.finish` (outputs saved within the budget). A task still running when the budget ends
+comes back as a normal result carrying its id and the instruction to call `wait_for_task`.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ from typing import Any
 import mcp_types as types
 
 from mcp_server import errors as E
+from mcp_server import spend
+from mcp_server.inputs import references, resolve_ids, resolve_inputs
 from mcp_server.results import task_result
 from mcp_server.settings import DEFAULT_MAX_WAIT, Settings
 from mcp_server.specs import COMMON_ARGS, find_model
+from mcp_server.spend import dedup
 from mcp_server.tools.base import Call, Services
-from mcp_server.tools.creating import create_once
+from mcp_server.tools.creating import NOTHING_CREATED, create_once
 from mcp_server.tools.finishing import finish
 from mcp_server.waiting import Progress
 
@@ -28,13 +33,18 @@ log = logging.getLogger(__name__)
 
 def common_properties(settings: Settings | None) -> dict[str, Any]:
     """The common arguments every task-creating tool takes, kept terse: they are repeated in every typed tool,
-    and the server instructions explain them once (callback_url is the webhook, dry_run prices only)."""
+    and the server instructions explain them once (callback_url is the webhook, dry_run prices only,
+    allow_duplicate skips the duplicate check). confirm_spend exists only where a confirmation threshold is set."""
     schemas: dict[str, Any] = {
         "callback_url": {"type": "string"},
-        "dry_run": {"type": "boolean", "description": "Only price it"},
+        "dry_run": {"type": "boolean"},
         "wait_seconds": wait_schema(settings),
+        "allow_duplicate": {"type": "boolean"},
+        "confirm_spend": {"type": "boolean", "description": "Person agreed to the price"},
     }
-    return {name: schemas[name] for name in COMMON_ARGS}  # one list of names: specs.COMMON_ARGS
+    if settings is not None and settings.confirm_above is None:
+        del schemas["confirm_spend"]
+    return {name: schemas[name] for name in COMMON_ARGS if name in schemas}  # one list of names: specs.COMMON_ARGS
 
 
 def wait_schema(settings: Settings | None) -> dict[str, Any]:
@@ -42,8 +52,18 @@ def wait_schema(settings: Settings | None) -> dict[str, Any]:
     return {"type": "number", "minimum": 0, "maximum": cap, "description": "Max wait (s)"}
 
 
-# With the default cap; `build_tools` applies the configured cap (`wait_schema`) to the listed tools.
+# With the default cap and every argument; `build_tools` applies the settings (`configure`) to the listed tools.
 COMMON_PROPERTIES = common_properties(None)
+
+
+def configure(schema: dict[str, Any], settings: Settings) -> None:
+    """A tool's input schema as these settings show it (as `common_properties(settings)` has them): the
+    configured wait cap; confirm_spend only when a confirmation threshold is set."""
+    properties = schema.get("properties", {})
+    if "wait_seconds" in properties:
+        properties["wait_seconds"] = wait_schema(settings)
+    if settings.confirm_above is None:
+        properties.pop("confirm_spend", None)
 
 
 def budget_for(services: Services, arguments: dict[str, Any]) -> float:
@@ -55,22 +75,71 @@ def budget_for(services: Services, arguments: dict[str, Any]) -> float:
     return min(budget, services.settings.max_wait_seconds)
 
 
-async def run_task(services: Services, call: Call, model: str, api_input: dict[str, Any]) -> types.CallToolResult:
-    """Create a task (or price it with dry_run) and wait for it within the call's budget."""
+async def run_task(services: Services, call: Call, model: str, api_input: dict[str, Any],
+                   url_fields: tuple[str, ...] | None = None) -> types.CallToolResult:
+    """Create a task (or price it with dry_run) and wait for it within the call's budget.
+
+    `api_input` is checked but not resolved: with `url_fields` (a documented model) its local files, data URIs
+    and task references are uploaded or resolved here, after the duplicate check (a repeat uploads nothing);
+    without, it is sent as given."""
     args = call.arguments
     budget = budget_for(services, args)  # a bad budget is refused before anything is sent
+    callback_url = args.get("callback_url")
     if args.get("dry_run"):
-        data = await services.client.create_task(model, api_input, callback_url=args.get("callback_url"),
-                                                 dry_run=True)
-        cost = data.get("cost") if isinstance(data, dict) else None
+        cost = await spend.quote(services.client, model, await _resolved(services, api_input, url_fields),
+                                 callback_url)
         record = {"task_id": None, "model": model, "status": "dry_run", "output": None, "urls": [],
                   "cost": cost, "error": None, "next_step": "Call again without dry_run to create the task."}
         return task_result(record)
     started = services.time.monotonic()
-    created = await create_once(services, model, api_input, callback_url=args.get("callback_url"), budget=budget)
-    spent = services.time.monotonic() - started  # back-offs before the create count against the budget
-    return await wait(services, call, created.task_id, model, {"task_id": created.task_id, "status": created.status},
-                      just_created=True, warnings=created.warnings, budget=max(0.0, budget - spent))
+
+    def left() -> float:  # the gate (duplicates, price, the question) and back-offs count against the budget
+        return max(0.0, budget - (services.time.monotonic() - started))
+
+    gate = spend.Gate(services.settings, services.journal, services.client, services.ledger, owner=services.owner,
+                      time=services.time, patience=budget)
+    allow = bool(args.get("allow_duplicate"))
+    request = await gate.request(model, api_input, callback_url, references(api_input, url_fields or ()),
+                                 services.uploads.files)
+    if (found := await gate.duplicate(request, allow)) is not None:
+        return await _same_task(services, call, found, left())
+    sent = await _resolved(services, api_input, url_fields)
+    admitted = await gate.admit(request, sent, consent=call.consent, confirmed=bool(args.get("confirm_spend")),
+                                allow_duplicate=allow)
+    if admitted.duplicate is not None:
+        return await _same_task(services, call, admitted.duplicate, left())
+    try:
+        created = await create_once(services, model, sent, callback_url=callback_url, row=admitted.row,
+                                    budget=left())
+    except NOTHING_CREATED as error:  # refused or never sent: the reserved spend is released, nothing retried
+        admitted.release()
+        if isinstance(error, E.InsufficientBalance):
+            await spend.explain_insufficient(error, services.client, model, sent, admitted.price)
+        raise
+    result = await wait(services, call, created.task_id, model, {"task_id": created.task_id,
+                                                                 "status": created.status},
+                        just_created=True, warnings=created.warnings + admitted.notes, budget=left())
+    if admitted.price is not None and isinstance(result.structured_content, dict):
+        result.structured_content.setdefault("cost", admitted.price)
+    return result
+
+
+async def _resolved(services: Services, api_input: dict[str, Any], url_fields: tuple[str, ...] | None
+                    ) -> dict[str, Any]:
+    if url_fields is None:
+        return api_input
+    return await resolve_inputs(services, await resolve_ids(services, api_input), url_fields)
+
+
+async def _same_task(services: Services, call: Call, record: dict[str, Any], budget: float
+                     ) -> types.CallToolResult:
+    """Continue with the task an identical request created, instead of paying for another."""
+    task_id = dedup.existing_task(record, services.time)
+    first = {"task_id": task_id, "status": record["status"]} if record["status"] in ("pending", "processing") \
+        else None
+    return await wait(services, call, task_id, journaled_model(record), first=first,
+                      age=services.time.age(record["created_at"]), warnings=[dedup.note(record, services.time)],
+                      budget=budget)
 
 
 async def wait(services: Services, call: Call, task_id: str, model: str | None,
