@@ -54,7 +54,8 @@ async def test_the_extension_is_advertised_and_a_slow_model_answers_with_a_task(
 
 async def test_fast_models_answer_inline_and_a_zero_wait_always_gets_a_task(dirs):
     sim = make_sim(task_seconds=1)
-    async with Wire.open(build_server(make_settings(dirs), sim.transport())) as wire:
+    settings = make_settings(dirs, dedup_seconds=0)  # repeats: own tasks
+    async with Wire.open(build_server(settings, sim.transport())) as wire:
         inline = await wire.result("tools/call", call("generate_image_nano_banana", BANANA))
         assert inline["resultType"] == "complete" and inline["structuredContent"]["status"] == "completed"
         task = await wire.result("tools/call", call("generate_image_nano_banana", {**BANANA, "wait_seconds": 0}))
@@ -126,7 +127,7 @@ def test_unifically_tasks_is_on_or_off():
 
 
 async def test_tasks_off_means_every_client_gets_the_bounded_wait(dirs):
-    settings = make_settings(dirs, tasks=False)
+    settings = make_settings(dirs, tasks=False, dedup_seconds=0)  # repeats: own tasks
     async with Wire.open(build_server(settings, make_sim(task_seconds=2).transport())) as wire:
         discovered = await wire.result("server/discover", {"_meta": envelope()})
         assert EXTENSION not in (discovered["capabilities"].get("extensions") or {})

@@ -36,7 +36,7 @@ async def stdio_env(dirs) -> AsyncIterator[tuple]:
     """The simulator on loopback (tasks of 40 simulated seconds, 2 real ones) and a server environment for it."""
     sim = make_sim(task_seconds=40)
     async with LoopbackSimulator(sim) as loop:
-        yield sim, server_env(loop.url, dirs)
+        yield sim, server_env(loop.url, dirs, UNIFICALLY_DEDUP_SECONDS="0")  # repeats: own tasks
 
 
 async def two_tasks(session: RawSession, **params) -> list[dict]:
@@ -49,7 +49,7 @@ def ended(task: dict) -> bool:
 
 
 async def test_a_restarted_server_finishes_tasks_of_both_generations(dirs):
-    sim, settings = make_sim(task_seconds=20), make_settings(dirs)
+    sim, settings = make_sim(task_seconds=20), make_settings(dirs, dedup_seconds=0)  # repeats: own tasks
     async with Wire.open(build_server(settings, sim.transport())) as wire:
         await wire.initialize("2025-11-25")
         old = (await wire.result("tools/call", {"name": "generate_video_veo", "arguments": VEO, "task": {}}))["task"]

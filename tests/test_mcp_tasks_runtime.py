@@ -63,7 +63,7 @@ async def test_one_upstream_poller_however_many_clients_ask(dirs):
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_the_python_sdk_client_gets_plain_results_in_both_eras(dirs, mode):
     sim = make_sim(task_seconds=2)
-    async with Client(build_server(make_settings(dirs), sim.transport()), mode=mode) as client:
+    async with Client(build_server(make_settings(dirs, dedup_seconds=0), sim.transport()), mode=mode) as client:
         listed = {tool.name: tool for tool in (await client.list_tools()).tools}
         assert "generate_video_veo" in listed
         result = await client.call_tool("generate_video_veo", VEO)

@@ -10,9 +10,11 @@ import mcp_types as types
 import pytest
 from mcp.shared.exceptions import MCPError
 
+from mcp_server.server import build_server
 from mcp_server.simulator import LoopbackSimulator
 from mcp_server.spend.consent import KEY
-from tests.conftest import make_sim, text_of
+from tests.conftest import make_settings, make_sim, text_of
+from tests.mcp_tasks_wire import Wire, envelope
 from tests.raw_session import RawSession
 from tests.spend_support import image, paid, serving, video
 from tests.test_stdio import server_env
@@ -164,4 +166,19 @@ async def test_round_trip_over_stdio_with_the_2026_envelope(dirs):
                 assert done["isError"] is (action == "decline"), done
         finally:
             await raw.close()
+    assert len(paid(sim)) == 1
+
+
+async def test_consent_comes_before_an_mcp_task_is_opened(dirs, sim):
+    meta = envelope()
+    meta["io.modelcontextprotocol/clientCapabilities"]["elicitation"] = {}
+    params = {"name": "generate_video_veo", "arguments": {"model": "google/veo-3.1-fast", "prompt": "a cat"},
+              "_meta": meta}  # a slow model: with the tasks extension it is answered with a task
+    async with Wire.open(build_server(make_settings(dirs, **CONFIRM), sim.transport())) as wire:
+        asked = await wire.result("tools/call", params)
+        assert asked["resultType"] == "input_required" and paid(sim) == []
+        accepted = {**params, "inputResponses": {KEY: {"action": "accept", "content": {"confirm": True}}},
+                    "requestState": asked["requestState"]}
+        task = await wire.result("tools/call", accepted)
+        assert task["resultType"] == "task" and task["taskId"].startswith("mt_")
     assert len(paid(sim)) == 1
