@@ -55,6 +55,10 @@ class UnificallyClient:
         return clone
 
     @property
+    def has_key(self) -> bool:
+        return bool(self._key)
+
+    @property
     def http(self) -> httpx2.AsyncClient:
         """The shared HTTP client (no API key attached: it is added per API request only)."""
         return self._http

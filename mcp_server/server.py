@@ -22,6 +22,7 @@ from mcp.shared.exceptions import MCPError
 
 from mcp_server import __version__, resources, versions
 from mcp_server.background import Background
+from mcp_server.callers import scope_to_caller
 from mcp_server.client import UnificallyClient, missing_key_message
 from mcp_server.errors import MissingApiKey, UnificallyError, redact
 from mcp_server.journal import open_journal
@@ -90,7 +91,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
 
         try:
             tool.check(arguments)
-            if tool.needs_api and not settings.key():
+            if tool.needs_api and not ctx.lifespan_context.client.has_key:
                 raise MissingApiKey(missing_key_message())
             result = await tool.handler(ctx.lifespan_context, Call(arguments, report))
             return versions.call_result(result, ctx.protocol_version)
@@ -125,7 +126,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             raise MCPError(types.INTERNAL_ERROR, redact(error.message, settings.key())) from None
         return types.ReadResourceResult(contents=contents)
 
-    return Server(
+    server = Server(
         "unifically-mcp",
         version=__version__,
         title="Unifically",
@@ -136,4 +137,8 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         on_list_resources=on_list_resources,
         on_list_resource_templates=on_list_templates,
         on_read_resource=on_read_resource,
+        # 2026-07-28 HTTP calls check their Mcp-Param headers against this schema (without it: a full tools/list)
+        get_tool_input_schema=lambda name: tools[name].input_schema if name in tools else None,
     )
+    server.middleware.append(scope_to_caller)  # hosted users: keep it ahead of anything that uses the services
+    return server

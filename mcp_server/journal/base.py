@@ -76,6 +76,10 @@ class Journal(ABC):
     async def recover(self) -> int:
         """Mark `sending` rows whose writer is provably gone as `unknown`; returns how many."""
 
+    @abstractmethod
+    async def ready(self) -> None:
+        """A cheap read proving the journal is usable now (readiness checks); raises JournalUnavailable."""
+
 
 class UnavailableJournal(Journal):
     """Stands in for a journal that failed its start-up check: every use explains the problem, once worded."""
@@ -116,6 +120,9 @@ class UnavailableJournal(Journal):
 
     async def recover(self) -> int:
         return 0
+
+    async def ready(self) -> None:
+        raise self._fail()
 
 
 # ----- shared row handling ------------------------------------------------------------------------------
