@@ -43,8 +43,10 @@ class Settings(BaseModel):
     data_dir: Path = Field(default_factory=default_data_dir)
     output_dir: Path | None = None
     allowed_dirs: tuple[Path, ...] = ()
+    local_files: bool = True  # read local paths as inputs; off in hosted mode unless allowed_dirs are given
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_download_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
+    max_resource_bytes: int = Field(default=20 * 1024 * 1024, gt=0)  # an output file read through resources/read
     download_outputs: bool = True
     previews: frozenset[str] = frozenset({"image"})  # kinds of saved outputs shown inline when small
     request_timeout: float = Field(default=60.0, gt=0)
@@ -145,6 +147,8 @@ class Settings(BaseModel):
                 values[name] = value
         if value := env.get("UNIFICALLY_MAX_UPLOAD_MB", "").strip():
             values["max_upload_bytes"] = int(float(value) * 1024 * 1024)
+        if value := env.get("UNIFICALLY_MAX_RESOURCE_MB", "").strip():
+            values["max_resource_bytes"] = int(float(value) * 1024 * 1024)
         if value := env.get("UNIFICALLY_DOWNLOAD", "").strip():
             values["download_outputs"] = value.lower() not in ("0", "false", "no", "off")
         if value := env.get("UNIFICALLY_PREVIEWS", "").strip():
@@ -175,5 +179,5 @@ def _describe(exc: ValueError) -> str:
     parts = []
     for err in errors(include_input=False):
         field = ".".join(str(p) for p in err.get("loc", ())) or "settings"
-        parts.append(f"{field}: {err.get('msg')}")
+        parts.append(f"{field}: {str(err.get('msg', '')).removeprefix('Value error, ')}")
     return "; ".join(parts)

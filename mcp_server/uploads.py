@@ -36,6 +36,9 @@ class Uploads:
     # ----- checks ----------------------------------------------------------------------------------------
     def check_path(self, raw: str, param: str = "path") -> Path:
         """Resolve `raw` (symlinks included) and check it is an allowed, existing, not too large file."""
+        if not self.settings.local_files:
+            raise FileRejected(f"{param}: this server is hosted and reads no files from its own disk; give a public "
+                               "http(s) URL, a data: URI or task:<id>[#n] instead.")
         roots = self.settings.roots
         try:
             path = Path(raw).expanduser()
