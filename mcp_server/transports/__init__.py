@@ -1,0 +1,1 @@
+"""Transports: stdio (the default) and Streamable HTTP (hosted mode)."""
