@@ -35,10 +35,10 @@ async def finish(services: Services, task_id: str, model: str | None, task: dict
     task.setdefault("task_id", task_id)
     record = task_record(task, model, waited=waited)
     notes = list(warnings or [])
-    known = await _journal(services.journal.get(task_id, owner=services.scope), notes)
     extra: list[Any] = []
     files: list[str] | None = None
-    if record["status"] == "completed" and record["urls"]:
+    if record["status"] == "completed" and record["urls"]:  # files saved earlier are reused, never fetched again
+        known = await _journal(services.journal.get(task_id, owner=services.scope), notes)
         files = known.get("files") if known else None
         if not files and services.settings.download_outputs:
             files = await save_outputs(services, task_id, model, record["urls"], remaining, notes)
