@@ -12,11 +12,13 @@ import argparse
 import logging
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp_server import __version__
 from mcp_server.settings import Settings
-from mcp_server.transports.settings import HttpSettings
+
+if TYPE_CHECKING:
+    from mcp_server.transports.settings import HttpSettings
 
 log = logging.getLogger(__name__)
 TRANSPORTS = ("stdio", "http")
@@ -49,6 +51,8 @@ def hosted(settings: Settings, args: argparse.Namespace, env: Mapping[str, str] 
 
 
 def http_settings(args: argparse.Namespace, env: Mapping[str, str] | None = None) -> HttpSettings:
+    from mcp_server.transports.settings import HttpSettings
+
     return HttpSettings.from_env(env, host=args.host, port=args.port, stateless=args.stateless,
                                  allowed_hosts=tuple(args.allowed_hosts) if args.allowed_hosts else None,
                                  allowed_origins=tuple(args.allowed_origins) if args.allowed_origins else None)
