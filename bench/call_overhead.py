@@ -38,7 +38,8 @@ KEY = "bench-key-0123456789"
 MODEL = "google/nano-banana"
 INPUT = {"prompt": "a lighthouse at dusk", "aspect_ratio": "1:1"}
 TARGET_MS = 5.0
-Step = Callable[[], Awaitable[tuple[float, float]]]  # one create + one status read: (create s, read s)
+Step = Callable[[], Awaitable[dict[str, float]]]  # one round of a path: seconds per call
+FLOOR = str(Path(__file__).resolve().parent / "floor.py")
 
 
 @asynccontextmanager
@@ -78,16 +79,16 @@ async def timed(call: Awaitable[Any]) -> tuple[float, Any]:
 
 
 def direct(http: httpx2.AsyncClient, url: str) -> Step:
-    async def step() -> tuple[float, float]:
+    async def step() -> dict[str, float]:
         created, response = await timed(http.post(f"{url}/v1/tasks", json={"model": MODEL, "input": INPUT}))
         task_id = response.json()["data"]["task_id"]
         read, _ = await timed(http.get(f"{url}/v1/tasks/{task_id}"))
-        return created, read
+        return {"create": created, "get_task": read}
     return step
 
 
 def through(client: Client) -> Step:
-    async def step() -> tuple[float, float]:
+    async def step() -> dict[str, float]:
         created, result = await timed(client.call_tool("create_task", {"model": MODEL, "input": INPUT,
                                                                        "wait_seconds": 0}))
         if result.is_error:
@@ -95,72 +96,91 @@ def through(client: Client) -> Step:
         read, status = await timed(client.call_tool("get_task", {"task_id": result.structured_content["task_id"]}))
         if status.is_error:
             raise RuntimeError(str(status.content))
-        return created, read
+        return {"create": created, "get_task": read}
     return step
 
 
-async def http_server(stack: AsyncExitStack, env: dict[str, str]) -> str:
+def floor(client: Client) -> Step:
+    async def step() -> dict[str, float]:
+        seconds, _ = await timed(client.call_tool("ping", {}))
+        return {"ping": seconds}
+    return step
+
+
+async def http_server(stack: AsyncExitStack, command: list[str], env: dict[str, str]) -> str:
+    """Start an HTTP MCP server process on a free loopback port; its endpoint once it accepts connections."""
     port = free_port()
-    process = await anyio.open_process([sys.executable, "-m", "mcp_server", "serve", "--transport", "http",
-                                        "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
+    process = await anyio.open_process([*command, "--port", str(port)], env=env, stderr=subprocess.DEVNULL)
     stack.push_async_callback(process.wait)
     stack.callback(process.terminate)
-    async with httpx2.AsyncClient() as http:
-        with anyio.fail_after(30):
-            while True:
-                try:
-                    if (await http.get(f"http://127.0.0.1:{port}/readyz")).status_code == 200:
-                        return f"http://127.0.0.1:{port}/mcp"
-                except httpx2.TransportError:
-                    pass
+    with anyio.fail_after(30):
+        while True:
+            try:
+                await (await anyio.connect_tcp("127.0.0.1", port)).aclose()
+                return f"http://127.0.0.1:{port}/mcp"
+            except OSError:
                 await anyio.sleep(0.05)
+
+
+async def mcp_paths(stack: AsyncExitStack, make: Callable[[Client], Step], command: list[str], http_flags: list[str],
+                    env: dict[str, str], http: httpx2.AsyncClient, label: str) -> dict[str, Step]:
+    """The same server over stdio, a 2025-era HTTP session and 2026-07-28 HTTP requests (`command` + `http_flags`
+    + `--port N` serves HTTP)."""
+    endpoint = await http_server(stack, command + http_flags, env)
+
+    async def connect(server: Any, mode: str) -> Client:
+        return await stack.enter_async_context(Client(server, mode=mode))
+
+    return {
+        f"{label}stdio": make(await connect(StdioServerParameters(command=command[0], args=command[1:], env=env),
+                                            "legacy")),
+        f"{label}http, 2025 session": make(await connect(streamable_http_client(endpoint, http_client=http),
+                                                         "legacy")),
+        f"{label}http, 2026-07-28": make(await connect(streamable_http_client(endpoint, http_client=http),
+                                                       "2026-07-28")),
+    }
 
 
 async def main(calls: int, warmup: int) -> None:
     async with simulator() as url, AsyncExitStack() as stack:
-        data = stack.enter_context(tempfile.TemporaryDirectory())
-        env = server_env(url, data)
-        http = await stack.enter_async_context(httpx2.AsyncClient(headers={"Authorization": f"Bearer {KEY}"}))
-        endpoint = await http_server(stack, env)
-        mcp_http = await stack.enter_async_context(httpx2.AsyncClient(timeout=httpx2.Timeout(30, read=300)))
-        stdio = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server", "serve"], env=env)
-        paths: dict[str, Step] = {
-            "direct httpx2": direct(http, url),
-            "stdio": through(await stack.enter_async_context(Client(stdio, mode="legacy"))),
-            "http, 2025 session": through(await stack.enter_async_context(
-                Client(streamable_http_client(endpoint, http_client=mcp_http), mode="legacy"))),
-            "http, 2026-07-28": through(await stack.enter_async_context(
-                Client(streamable_http_client(endpoint, http_client=mcp_http), mode="2026-07-28"))),
-        }
-        samples: dict[str, dict[str, list[float]]] = {name: {"create": [], "get_task": []} for name in paths}
+        env = server_env(url, stack.enter_context(tempfile.TemporaryDirectory()))
+        api = await stack.enter_async_context(httpx2.AsyncClient(headers={"Authorization": f"Bearer {KEY}"}))
+        http = await stack.enter_async_context(httpx2.AsyncClient(timeout=httpx2.Timeout(30, read=300)))
+        ours = [sys.executable, "-m", "mcp_server", "serve"]
+        paths = {"direct httpx2": direct(api, url),
+                 **await mcp_paths(stack, through, ours, ["--transport", "http"], env, http, ""),
+                 **await mcp_paths(stack, floor, [sys.executable, FLOOR], [], env, http, "floor ")}
+        samples: dict[str, dict[str, list[float]]] = {}
         for index in range(warmup + calls):
             for name, step in paths.items():
-                created, read = await step()
-                if index >= warmup:
-                    samples[name]["create"].append(created * 1000)
-                    samples[name]["get_task"].append(read * 1000)
+                for op, seconds in (await step()).items():
+                    if index >= warmup:
+                        samples.setdefault(name, {}).setdefault(op, []).append(seconds * 1000)
     report(samples, calls)
 
 
 def report(samples: dict[str, dict[str, list[float]]], calls: int) -> None:
+    """Per path and call: latency, overhead over direct, the SDK transport's own round trip (the floor's ping) and
+    what is left for our server."""
     base = samples["direct httpx2"]
     rows, summary = [], {}
-    for name, sample in samples.items():
-        for op, values in sample.items():
+    for name in ("stdio", "http, 2025 session", "http, 2026-07-28"):
+        transport = percentile(samples[f"floor {name}"]["ping"], 50)
+        for op, values in samples[name].items():
             p50, p95 = percentile(values, 50), percentile(values, 95)
             over50, over95 = p50 - percentile(base[op], 50), p95 - percentile(base[op], 95)
             summary[f"{name} / {op}"] = {"p50_ms": p50, "p95_ms": p95, "overhead_p50_ms": over50,
-                                         "overhead_p95_ms": over95, "min_ms": min(values), "max_ms": max(values)}
-            extra = "" if name == "direct httpx2" else f"+{over50:.1f}"
-            rows.append([name, op, f"{p50:.1f}", f"{p95:.1f}", extra,
-                         "" if name == "direct httpx2" else f"+{over95:.1f}"])
+                                         "overhead_p95_ms": over95, "sdk_floor_ping_p50_ms": transport,
+                                         "direct_p50_ms": percentile(base[op], 50)}
+            rows.append([name, op, f"{percentile(base[op], 50):.1f}", f"{p50:.1f}", f"{p95:.1f}", f"+{over50:.1f}",
+                         f"+{over95:.1f}", f"{transport:.1f}", f"{over50 - transport:+.1f}"])
     print(f"Call overhead: {calls} calls per path, interleaved; simulator in its own process on loopback (ms)")
-    print(table(["path", "call", "p50", "p95", "p50 overhead", "p95 overhead"], rows))
-    for name in samples:
-        if name != "direct httpx2":
-            worst = max(summary[f"{name} / {op}"]["overhead_p50_ms"] for op in samples[name])
-            verdict = "met" if worst <= TARGET_MS else "MISSED"
-            print(f"{name}: p50 overhead up to {worst:.1f} ms (target <= {TARGET_MS:g} ms: {verdict})")
+    print(table(["path", "call", "direct p50", "p50", "p95", "p50 overhead", "p95 overhead", "SDK floor ping p50",
+                 "ours beyond floor"], rows))
+    for name in ("stdio", "http, 2025 session", "http, 2026-07-28"):
+        worst = max(summary[f"{name} / {op}"]["overhead_p50_ms"] for op in samples[name])
+        verdict = "met" if worst <= TARGET_MS else "MISSED"
+        print(f"{name}: p50 overhead up to {worst:.1f} ms (target <= {TARGET_MS:g} ms: {verdict})")
     print(f"results: {write('call_overhead', {'calls': calls, 'paths': summary, 'target_ms': TARGET_MS})}")
 
 

@@ -1,8 +1,8 @@
 """Start-up benchmark: spawn -> `initialize` -> `tools/list` over stdio, ours against the floor.
 
-The floor is a minimal one-tool `MCPServer` (the SDK's high-level server) in the same venv: what any Python MCP
-server on this SDK costs before doing anything. Both run interleaved, `--runs` times each after one discarded
-warm-up run each; time is from spawning the process to the `tools/list` answer, peak RSS is the process's
+The floor is a minimal one-tool `MCPServer` (the SDK's high-level server, `bench/floor.py`) in the same venv: what
+any Python MCP server on this SDK costs before doing anything. Both run interleaved, `--runs` times each after one
+discarded warm-up run each; time is from spawning the process to the `tools/list` answer, peak RSS is the process's
 high-water mark (VmHWM) at that moment. Target: ours within 1.3x the floor.
 
     python bench/startup.py              # writes bench/results/startup.json
@@ -25,17 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.report import spread, table, write  # noqa: E402
 
-FLOOR = '''
-from mcp.server.mcpserver import MCPServer
-server = MCPServer("floor")
-
-@server.tool()
-def ping() -> str:
-    """Answer pong."""
-    return "pong"
-
-server.run()
-'''
+FLOOR = str(Path(__file__).resolve().parent / "floor.py")
 INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
     "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}}
 TARGET = 1.3
@@ -88,7 +78,7 @@ def main(runs: int) -> None:
     with tempfile.TemporaryDirectory() as data:
         env = {k: v for k, v in os.environ.items() if not k.startswith("UNIFICALLY_")}
         env["UNIFICALLY_DATA_DIR"] = data  # a journal of its own; no API key needed to list tools
-        servers = {"floor (one-tool MCPServer)": [sys.executable, "-c", FLOOR],
+        servers = {"floor (one-tool MCPServer)": [sys.executable, FLOOR],
                    "unifically-mcp": [sys.executable, "-m", "mcp_server", "serve"]}
         samples: dict[str, dict[str, list[float]]] = {name: {"seconds": [], "rss_mb": []} for name in servers}
         tools: dict[str, int] = {}
