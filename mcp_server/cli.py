@@ -1,4 +1,5 @@
-"""The `unifically-mcp` command: `serve` (default, stdio MCP server) and `demo` (a no-key first run).
+"""The `unifically-mcp` command: `serve` (default: the stdio MCP server; `--transport http` for hosted mode) and
+`demo` (a no-key first run).
 
 In `serve` mode stdout belongs to the MCP protocol: everything else, logs included, goes to stderr.
 """
@@ -16,13 +17,14 @@ import anyio
 from mcp_server import __version__
 from mcp_server.errors import UnificallyError
 from mcp_server.settings import Settings, split_list
+from mcp_server.transports import cli as http_cli
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="unifically-mcp", description="MCP server for the Unifically API.")
     parser.add_argument("--version", action="version", version=f"unifically-mcp {__version__}")
     sub = parser.add_subparsers(dest="command")
-    serve = sub.add_parser("serve", help="run the stdio MCP server (the default)")
+    serve = sub.add_parser("serve", help="run the MCP server: stdio (the default) or --transport http")
     demo = sub.add_parser("demo", help="run image, video and audio tasks against the built-in simulator")
     for command in (parser, serve):
         command.add_argument("--simulate", action="store_true", default=None,
@@ -44,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--max-message-mb", type=float,
                              help="longest JSON-RPC message on stdin, in MB (UNIFICALLY_MAX_MESSAGE_MB)")
         command.add_argument("--log-level", default=os.environ.get("UNIFICALLY_LOG_LEVEL", "INFO"))
+        http_cli.add_arguments(command)
     demo.add_argument("--output-dir", type=Path, default=Path("unifically-demo"), help="where to save the outputs")
     demo.add_argument("--task-seconds", type=float, default=3.0, help="simulated duration of each task")
     demo.add_argument("--log-level", default="WARNING")
@@ -92,7 +95,11 @@ def main(argv: list[str] | None = None) -> int:
             from mcp_server.demo import run_demo
 
             return anyio.run(run_demo, args.output_dir, args.task_seconds)
-        anyio.run(serve_stdio, settings_from_args(args))
+        if args.transport == "http":
+            settings = http_cli.hosted(settings_from_args(args), args)
+            anyio.run(http_cli.serve_http, settings, http_cli.http_settings(args))
+        else:
+            anyio.run(serve_stdio, settings_from_args(args))
     except UnificallyError as error:
         print(f"unifically-mcp: {error.message}", file=sys.stderr)
         return 2

@@ -66,6 +66,7 @@ class LocalFiles:
         self.cap = settings.max_upload_bytes
         self.allow_hidden, self.follow = settings.allow_hidden, settings.follow_symlinks
         self.walk = walk
+        self.enabled = settings.local_files
         pairs = {(root, root) for root in self.roots}
         for given in settings.allowed_dirs or (settings.outputs_dir,):
             resolved = Path(given).expanduser().resolve()
@@ -84,6 +85,9 @@ class LocalFiles:
             stop.set()
 
     def read(self, raw: str, param: str, stop: threading.Event | None = None) -> LocalFile:
+        if not self.enabled:
+            raise FileRejected(f"{param}: this server is hosted and reads no files from its own disk; give a public "
+                               "http(s) URL, a data: URI or task:<id>[#n] instead.")
         root, parts = self.locate(raw, param)
         try:
             fd = open_below(root, parts, walk=self.walk)

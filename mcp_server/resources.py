@@ -2,7 +2,9 @@
 
 - `unifically://models/{+model_id}`: the model's full documentation page (markdown); ids contain "/".
 - `unifically://tasks/{task_id}`: the journal record of a task (JSON).
-- `unifically://tasks/{task_id}/files/{n}`: the n-th saved output file of a task, with its real mime type.
+- `unifically://tasks/{task_id}/files/{n}`: the n-th saved output file of a task, with its real mime type; when
+  nothing was saved (hosted mode), the n-th output read from its URL into memory (capped, never onto disk).
+Every task read is limited to the caller's own journal rows (`Services.scope`).
 """
 
 from __future__ import annotations
@@ -11,16 +13,21 @@ import base64
 import json
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote
 
 import anyio
+import httpx2
 import mcp_types as types
 from mcp.shared.exceptions import MCPError
 
+from mcp_server.fetching import TooLarge, fetch_capped
 from mcp_server.media import HEAD_BYTES, sniff_mime
 from mcp_server.outputs import file_uri
+from mcp_server.results import find_urls
 from mcp_server.specs import find_model
 from mcp_server.tools.base import Services
+from mcp_server.tools.finishing import MAX_SAVED_OUTPUTS
 
 RESOURCE_NOT_FOUND = -32002
 _MODEL = re.compile(r"^unifically://models/(?P<id>[^?#]+)$")
@@ -34,7 +41,7 @@ TEMPLATES = [
                            description="Journal record of a task (status, outputs, local files)",
                            mime_type="application/json"),
     types.ResourceTemplate(uri_template="unifically://tasks/{task_id}/files/{n}", name="task-file",
-                           description="The n-th saved output file of a task"),
+                           description="The n-th output file of a task"),
 ]
 
 
@@ -81,6 +88,8 @@ async def read_resource(services: Services, uri: str) -> list[types.TextResource
         row = await services.journal.get(match["id"], owner=services.scope)
         files = (row or {}).get("files") or []
         index = int(match["n"])
+        if not files:  # nothing saved (hosted mode): the output itself, streamed from its URL
+            return [await _read_output(services, uri, match["id"], row, index)]
         if not 1 <= index <= len(files):
             raise MCPError(RESOURCE_NOT_FOUND, f"Task {match['id']} has {len(files)} saved file(s); no file {index}.")
         path = anyio.Path(files[index - 1])
@@ -90,3 +99,24 @@ async def read_resource(services: Services, uri: str) -> list[types.TextResource
         return [types.BlobResourceContents(uri=uri, mime_type=sniff_mime(data[:HEAD_BYTES]),
                                            blob=base64.b64encode(data).decode())]
     raise MCPError(RESOURCE_NOT_FOUND, f"Unknown resource {uri!r}.")
+
+
+async def _read_output(services: Services, uri: str, task_id: str, row: dict[str, Any] | None, index: int
+                       ) -> types.BlobResourceContents:
+    """The n-th output of a task of this caller's journal, read from its URL into memory under a size cap."""
+    if row is None:
+        raise MCPError(RESOURCE_NOT_FOUND, f"Task {task_id} is not in the journal; get_task brings it in.")
+    urls = find_urls(row.get("output"))[:MAX_SAVED_OUTPUTS]
+    if not 1 <= index <= len(urls):
+        raise MCPError(RESOURCE_NOT_FOUND, f"Task {task_id} has {len(urls)} output file(s); no file {index}.")
+    cap = services.settings.max_resource_bytes
+    try:
+        data, mime = await fetch_capped(services.client.http, urls[index - 1], cap)
+    except TooLarge:
+        raise MCPError(types.INVALID_PARAMS, f"Output {index} of task {task_id} is larger than "
+                       f"{cap / 1048576:g} MB (UNIFICALLY_MAX_RESOURCE_MB); fetch it from its URL: "
+                       f"{urls[index - 1]}") from None
+    except httpx2.HTTPError as exc:
+        raise MCPError(types.INTERNAL_ERROR, f"Output {index} of task {task_id} could not be fetched "
+                       f"({type(exc).__name__}); its URL is {urls[index - 1]}") from None
+    return types.BlobResourceContents(uri=uri, mime_type=mime, blob=base64.b64encode(data).decode())

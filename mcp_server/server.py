@@ -24,6 +24,7 @@ from mcp.shared.exceptions import MCPError
 
 from mcp_server import __version__, resources, spend, versions
 from mcp_server.background import Background
+from mcp_server.callers import scope_to_caller
 from mcp_server.client import UnificallyClient, missing_key_message
 from mcp_server.completions import Completer
 from mcp_server.errors import MissingApiKey, UnificallyError, redact
@@ -109,7 +110,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
 
         try:
             tool.check(arguments)
-            if tool.needs_api and not settings.key():
+            if tool.needs_api and not ctx.lifespan_context.client.has_key:
                 raise MissingApiKey(missing_key_message())
             call = Call(arguments, report, consent_channel(ctx, params, settings))
             result = await tool.handler(ctx.lifespan_context, call)
@@ -173,7 +174,10 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         on_list_prompts=on_list_prompts,
         on_get_prompt=on_get_prompt,
         on_completion=on_completion,
+        # 2026-07-28 HTTP calls check their Mcp-Param headers against this schema (without it: a full tools/list)
+        get_tool_input_schema=lambda name: tools[name].input_schema if name in tools else None,
     )
+    server.middleware.append(scope_to_caller)  # hosted users: ahead of everything that uses the services
     # Seals and verifies the state of 2026-07-28 input-required round trips (the spending confirmation); outside
     # the tasks middleware, so the state binds the arguments the client sent.
     server.middleware.append(RequestStateBoundary(spend.state_security(settings), default_audience=server.name))

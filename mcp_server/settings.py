@@ -48,8 +48,10 @@ class Settings(BaseModel):
     allow_hidden: bool = False  # read hidden files and folders (a path component starting with '.') in the roots
     follow_symlinks: bool = False  # follow symlinks below the roots (the target must still lie inside one)
     max_message_bytes: int | None = Field(default=None, gt=0)  # longest stdio line; default: see message_limit
+    local_files: bool = True  # read local paths as inputs; off in hosted mode unless allowed_dirs are given
     max_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
     max_download_bytes: int = Field(default=500 * 1024 * 1024, gt=0)
+    max_resource_bytes: int = Field(default=20 * 1024 * 1024, gt=0)  # an output file read through resources/read
     download_outputs: bool = True
     tasks: bool = True  # native MCP Tasks, both generations; off: every client gets the bounded wait
     previews: frozenset[str] = frozenset({"image"})  # kinds of saved outputs shown inline when small
@@ -187,6 +189,8 @@ class Settings(BaseModel):
                 values[name] = value
         if value := env.get("UNIFICALLY_MAX_UPLOAD_MB", "").strip():
             values["max_upload_bytes"] = int(float(value) * 1024 * 1024)
+        if value := env.get("UNIFICALLY_MAX_RESOURCE_MB", "").strip():
+            values["max_resource_bytes"] = int(float(value) * 1024 * 1024)
         if value := env.get("UNIFICALLY_DOWNLOAD", "").strip():
             values["download_outputs"] = value.lower() not in ("0", "false", "no", "off")
         if value := env.get("UNIFICALLY_PREVIEWS", "").strip():
@@ -234,5 +238,5 @@ def _describe(exc: ValueError) -> str:
     parts = []
     for err in errors(include_input=False):
         field = ".".join(str(p) for p in err.get("loc", ())) or "settings"
-        parts.append(f"{field}: {err.get('msg')}")
+        parts.append(f"{field}: {str(err.get('msg', '')).removeprefix('Value error, ')}")
     return "; ".join(parts)

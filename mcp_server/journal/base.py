@@ -134,6 +134,10 @@ class Journal(ABC):
     async def purge_mcp_tasks(self, now: float) -> int:
         """Delete the MCP tasks whose ttl ran out before `now` (wall seconds); returns how many."""
 
+    @abstractmethod
+    async def ready(self) -> None:
+        """A cheap read proving the journal is usable now (readiness checks); raises JournalUnavailable."""
+
 
 class UnavailableJournal(Journal):
     """Stands in for a journal that failed its start-up check: every use explains the problem, once worded."""
@@ -198,6 +202,10 @@ class UnavailableJournal(Journal):
 
     async def purge_mcp_tasks(self, now: float) -> int:
         return 0
+
+
+    async def ready(self) -> None:
+        raise self._fail()
 
 
 # ----- shared row handling ------------------------------------------------------------------------------

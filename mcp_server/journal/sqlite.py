@@ -198,6 +198,9 @@ class SqliteJournal(SqliteMcpTasks, Journal):
         return len(gone)
 
     # ----- reads -------------------------------------------------------------------------------------
+    async def ready(self) -> None:
+        await self._exec("SELECT 1 FROM tasks LIMIT 1")
+
     async def get(self, task_id: str, *, owner: str | None = None) -> dict[str, Any] | None:
         task_id = clean_text(task_id)
         clause, params = ("WHERE task_id = ?", (task_id,)) if owner is None else \

@@ -7,6 +7,8 @@ of the schema (`mcp_server.portable`); the check uses the exact one, after dropp
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -48,6 +50,15 @@ class Services:
     owner: str = ""
     scoped: bool = False
     ledger: SessionLedger = field(default_factory=SessionLedger)
+
+    def for_owner(self, owner: str, key: str) -> Services:
+        """These services acting for one hosted user: every journal read and write limited to `owner`, every
+        API call (uploads included) made with the user's own `key`. The key lives only as long as the returned
+        object: the call that uses it, and any poller or download it starts."""
+        client = self.client.bound(key)
+        uploads = copy.copy(self.uploads)  # the same checks and roots, resolved once; only the client differs
+        uploads.client = client
+        return dataclasses.replace(self, client=client, uploads=uploads, owner=owner, scoped=True)
 
     @property
     def scope(self) -> str | None:

@@ -3,7 +3,8 @@
 Saving happens inside the call's wait budget. When the budget would be exceeded the result goes out at once with
 the output URLs, and the downloads finish in the background (one job per task, however many calls ask): the
 journal, and so a later `get_task` / `wait_for_task`, then shows the saved files. A journal that cannot be
-written never costs the caller its result: the result says so instead.
+written never costs the caller its result: the result says so instead. Outputs that were not saved (hosted
+mode saves none by default) are linked all the same, `resources/read` serving them from their URLs.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 import mcp_types as types
 
 from mcp_server import errors as E
-from mcp_server.attachments import attachments
+from mcp_server.attachments import attachments, url_attachments
 from mcp_server.results import task_record, task_result
 from mcp_server.tools.base import Services
 
@@ -34,16 +35,19 @@ async def finish(services: Services, task_id: str, model: str | None, task: dict
     task.setdefault("task_id", task_id)
     record = task_record(task, model, waited=waited)
     notes = list(warnings or [])
-    known = await _journal(services.journal.get(task_id, owner=services.scope), notes)
     extra: list[Any] = []
     files: list[str] | None = None
-    if record["status"] == "completed" and record["urls"]:
+    if record["status"] == "completed" and record["urls"]:  # files saved earlier are reused, never fetched again
+        known = await _journal(services.journal.get(task_id, owner=services.scope), notes)
         files = known.get("files") if known else None
         if not files and services.settings.download_outputs:
             files = await save_outputs(services, task_id, model, record["urls"], remaining, notes)
         if files:
             record["files"] = files
             extra = await attachments(task_id, [Path(f) for f in files], services.settings.previews)
+        else:  # nothing saved (hosted mode, downloads off or still running): links served from the URLs
+            extra = await url_attachments(services.client.http, task_id, record["urls"][:MAX_SAVED_OUTPUTS],
+                                          services.settings.previews)
     await _journal(services.journal.update(task_id, status=record["status"], output=record["output"],
                                            error=record["error"], files=files, model=model, owner=services.owner),
                    notes)
