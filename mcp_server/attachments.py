@@ -51,8 +51,8 @@ async def attachments(task_id: str, paths: list[Path], previews: frozenset[str])
     return blocks
 
 
-async def url_attachments(http: httpx2.AsyncClient, task_id: str, urls: list[str], previews: frozenset[str]
-                          ) -> list[Any]:
+async def url_attachments(http: httpx2.AsyncClient, task_id: str, urls: list[str], previews: frozenset[str], *,
+                          allow_private: bool = False) -> list[Any]:
     """A resource link per output URL (served by `resources/read`), preceded by an inline preview for a small
     output of an allowed kind, fetched into memory for the preview only."""
     names = [url_name(url, index) for index, url in enumerate(urls, start=1)]
@@ -65,7 +65,7 @@ async def url_attachments(http: httpx2.AsyncClient, task_id: str, urls: list[str
                 break
             if guessed[index] is not None and kind_of(guessed[index]) not in previews:
                 continue  # e.g. a video when only images are previewed: not even fetched
-            got = await try_fetch(http, url, min(PREVIEW_MAX_BYTES, budget))
+            got = await try_fetch(http, url, min(PREVIEW_MAX_BYTES, budget), allow_private=allow_private)
             if got is not None and kind_of(got[1]) in previews:
                 fetched[index] = got
                 budget -= len(got[0])

@@ -1,12 +1,12 @@
 """Saving output files from URLs the API chose, without letting them be turned against this machine.
 
-Each URL, and each redirect hop (followed here, at most `MAX_HOPS`), must be http(s) and reach a public
-address (`mcp_server.netguard`). The bytes go to a temporary file created exclusively under a random name
-(`O_CREAT|O_EXCL|O_NOFOLLOW`: a planted file or symlink is never followed or reused), capped in size after
-decompression. The file is kept only when its first bytes are media of the allow-list (`mcp_server.media`),
-and its extension comes from those bytes, never from the URL or the Content-Type; anything else is refused
-with a logged reason (the URL is still returned). Files are only ever written inside the output dir, and a
-different file already there is never overwritten. Downloads carry no API key: output URLs live on a CDN.
+Each URL, and each redirect hop, must be http(s) and reach a public address (`fetching.checked_get`). The
+bytes go to a temporary file created exclusively under a random name (`O_CREAT|O_EXCL|O_NOFOLLOW`: a planted
+file or symlink is never followed or reused), capped in size after decompression. The file is kept only when
+its first bytes are media of the allow-list (`mcp_server.media`), and its extension comes from those bytes,
+never from the URL or the Content-Type; anything else is refused with a logged reason (the URL is still
+returned). Files are only ever written inside the output dir, and a different file already there is never
+overwritten. Downloads carry no API key: output URLs live on a CDN.
 """
 
 from __future__ import annotations
@@ -22,13 +22,12 @@ from typing import BinaryIO
 import anyio
 import httpx2
 
+from mcp_server.fetching import checked_get
 from mcp_server.media import HEAD_BYTES, extension_for, sniff_media
-from mcp_server.netguard import UnsafeURL, check_url
 from mcp_server.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAX_HOPS = 5
 _OPEN_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -71,16 +70,8 @@ class Downloads:
     async def _fetch(self, url: str, out: BinaryIO) -> tuple[str, str]:
         """Stream `url` (following checked redirects) into `out`; returns the sniffed media type and sha256."""
         assert self.http is not None
-        allow_private = self.settings.allow_private_urls
-        target = check_url(url, allow_private=allow_private)
-        for _ in range(MAX_HOPS + 1):
-            async with self.http.stream("GET", target, follow_redirects=False) as response:
-                if response.is_redirect and "location" in response.headers:
-                    target = check_url(target.join(response.headers["location"]), allow_private=allow_private)
-                    continue
-                response.raise_for_status()
-                return await self._save(response, out)
-        raise UnsafeURL(f"more than {MAX_HOPS} redirects")
+        async with checked_get(self.http, url, allow_private=self.settings.allow_private_urls) as response:
+            return await self._save(response, out)
 
     async def _save(self, response: httpx2.Response, out: BinaryIO) -> tuple[str, str]:
         limit = self.settings.max_download_bytes

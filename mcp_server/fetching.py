@@ -1,26 +1,54 @@
-"""Output files read into memory, never onto disk: inline previews, and `resources/read` of an output that was
-not saved (hosted mode saves nothing by default).
+"""Fetching output files from URLs the API chose: one guarded walk, to disk (`downloads`) or into memory.
 
-An output URL is streamed under a size cap: a declared length over the cap is refused before any byte is read,
-and the read stops as soon as the cap is passed, so a large video never fills memory. No API key is sent (the
-client's `http` carries none: output URLs live on a CDN).
+`checked_get` is the only way an output URL is opened: the URL and each redirect hop (followed here, at most
+`MAX_HOPS`) must be http(s) and reach a public address (`mcp_server.netguard`, which also checks the address
+actually connected to), and no API key is sent (output URLs live on a CDN). `fetch_capped` reads one output into
+memory for an inline preview or `resources/read` of an output that was not saved (hosted mode saves nothing by
+default): a declared length over the cap is refused before any byte is read, the read stops as soon as the cap
+is passed, and only media of the allow-list (by its bytes) is returned.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import httpx2
 
-from mcp_server.media import HEAD_BYTES, sniff_mime
+from mcp_server.media import HEAD_BYTES, sniff_media
+from mcp_server.netguard import UnsafeURL, check_url
+
+MAX_HOPS = 5
 
 
 class TooLarge(ValueError):
     """The file is larger than the cap; nothing beyond the cap was read."""
 
 
-async def fetch_capped(http: httpx2.AsyncClient, url: str, cap: int) -> tuple[bytes, str]:
-    """The bytes at `url` and their media type (from the bytes, else the declared type); TooLarge over `cap`."""
-    async with http.stream("GET", url) as response:
-        response.raise_for_status()
+class NotMedia(ValueError):
+    """The bytes are not an image, audio or video of the allow-list."""
+
+
+@asynccontextmanager
+async def checked_get(http: httpx2.AsyncClient, url: str, *, allow_private: bool
+                      ) -> AsyncIterator[httpx2.Response]:
+    """The streamed answer to GET `url` after checked redirects; raises for an error status or an unsafe hop."""
+    target = check_url(url, allow_private=allow_private)
+    for _ in range(MAX_HOPS + 1):
+        async with http.stream("GET", target, follow_redirects=False) as response:
+            if response.is_redirect and "location" in response.headers:
+                target = check_url(target.join(response.headers["location"]), allow_private=allow_private)
+                continue
+            response.raise_for_status()
+            yield response
+            return
+    raise UnsafeURL(f"more than {MAX_HOPS} redirects")
+
+
+async def fetch_capped(http: httpx2.AsyncClient, url: str, cap: int, *, allow_private: bool
+                       ) -> tuple[bytes, str]:
+    """The bytes at `url` and their media type; TooLarge over `cap`, NotMedia when they are not media."""
+    async with checked_get(http, url, allow_private=allow_private) as response:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > cap:
             raise TooLarge(f"{int(declared)} bytes")
@@ -31,13 +59,16 @@ async def fetch_capped(http: httpx2.AsyncClient, url: str, cap: int) -> tuple[by
             if size > cap:
                 raise TooLarge(f"more than {cap} bytes")
             chunks.append(chunk)
-        data = b"".join(chunks)
-        return data, sniff_mime(data[:HEAD_BYTES], response.headers.get("content-type"))
+    data = b"".join(chunks)
+    mime = sniff_media(data[:HEAD_BYTES])
+    if mime is None:
+        raise NotMedia("not an image, audio or video file by its content")
+    return data, mime
 
 
-async def try_fetch(http: httpx2.AsyncClient, url: str, cap: int) -> tuple[bytes, str] | None:
-    """`fetch_capped` for something optional (a preview): None when it fails or is too large."""
+async def try_fetch(http: httpx2.AsyncClient, url: str, cap: int, *, allow_private: bool) -> tuple[bytes, str] | None:
+    """`fetch_capped` for something optional (a preview): None when it fails, is too large or is not media."""
     try:
-        return await fetch_capped(http, url, cap)
-    except (httpx2.HTTPError, TooLarge, ValueError):
+        return await fetch_capped(http, url, cap, allow_private=allow_private)
+    except (httpx2.HTTPError, ValueError):
         return None

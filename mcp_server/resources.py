@@ -111,12 +111,13 @@ async def _read_output(services: Services, uri: str, task_id: str, row: dict[str
         raise MCPError(RESOURCE_NOT_FOUND, f"Task {task_id} has {len(urls)} output file(s); no file {index}.")
     cap = services.settings.max_resource_bytes
     try:
-        data, mime = await fetch_capped(services.client.http, urls[index - 1], cap)
+        data, mime = await fetch_capped(services.client.http, urls[index - 1], cap,
+                                        allow_private=services.settings.allow_private_urls)
     except TooLarge:
         raise MCPError(types.INVALID_PARAMS, f"Output {index} of task {task_id} is larger than "
                        f"{cap / 1048576:g} MB (UNIFICALLY_MAX_RESOURCE_MB); fetch it from its URL: "
                        f"{urls[index - 1]}") from None
-    except httpx2.HTTPError as exc:
+    except (httpx2.HTTPError, ValueError) as exc:
         raise MCPError(types.INTERNAL_ERROR, f"Output {index} of task {task_id} could not be fetched "
                        f"({type(exc).__name__}); its URL is {urls[index - 1]}") from None
     return types.BlobResourceContents(uri=uri, mime_type=mime, blob=base64.b64encode(data).decode())

@@ -107,3 +107,26 @@ def test_answers_are_scrubbed_of_the_callers_key():
     answer = {"content": [{"type": "text", "text": f"echo {API_KEY}!"}], "n": 3, "items": [API_KEY, None]}
     assert API_KEY not in str(scrub(answer, API_KEY)) and scrub(answer, API_KEY)["n"] == 3
     assert scrub(answer, "some-other-key-123") == answer
+
+
+async def test_in_memory_outputs_take_the_same_guarded_walk_as_downloads():
+    """Previews and resources/read fetch through `checked_get`: an unsafe hop or non-media bytes never come back."""
+    import httpx2
+
+    from mcp_server.fetching import NotMedia, fetch_capped
+    from mcp_server.netguard import UnsafeURL
+
+    def answer(request: httpx2.Request) -> httpx2.Response:
+        if request.url.path == "/hop":
+            return httpx2.Response(302, headers={"location": "http://169.254.169.254/latest/meta-data"})
+        if request.url.path == "/page":
+            return httpx2.Response(200, content=b"<html>not media</html>")
+        return httpx2.Response(200, content=b"\x89PNG\r\n\x1a\n" + b"\0" * 32)
+
+    async with httpx2.AsyncClient(transport=httpx2.MockTransport(answer)) as http:
+        data, mime = await fetch_capped(http, "https://cdn.example/ok.png", 1000, allow_private=False)
+        assert mime == "image/png" and data.startswith(b"\x89PNG")
+        with pytest.raises(UnsafeURL):
+            await fetch_capped(http, "https://cdn.example/hop", 1000, allow_private=False)
+        with pytest.raises(NotMedia):
+            await fetch_capped(http, "https://cdn.example/page", 1000, allow_private=False)

@@ -47,7 +47,8 @@ async def finish(services: Services, task_id: str, model: str | None, task: dict
             extra = await attachments(task_id, [Path(f) for f in files], services.settings.previews)
         else:  # nothing saved (hosted mode, downloads off or still running): links served from the URLs
             extra = await url_attachments(services.client.http, task_id, record["urls"][:MAX_SAVED_OUTPUTS],
-                                          services.settings.previews)
+                                          services.settings.previews,
+                                          allow_private=services.settings.allow_private_urls)
     await _journal(services.journal.update(task_id, status=record["status"], output=record["output"],
                                            error=record["error"], files=files, model=model, owner=services.owner),
                    notes)
