@@ -67,8 +67,10 @@ def _snippet(text: str) -> str:
 def error_for(status: int, message: str, what: str) -> E.UnificallyError:
     """The error class and message for an API error status."""
     if status == 401:
-        return E.AuthError(f"The Unifically API refused the API key (401: {message}). Check that "
-                           "UNIFICALLY_API_KEY holds a valid key from https://unifically.com/dashboard.", status=401)
+        return E.AuthError(f"The Unifically API refused the API key (401: {message}). Check the key: "
+                           "UNIFICALLY_API_KEY for a server you run yourself, or, for a hosted server, the key your "
+                           "client sends (X-Unifically-Key); keys come from https://unifically.com/dashboard.",
+                           status=401)
     if status == 402:
         return E.InsufficientBalance(f"Insufficient balance (402: {message}). Top up at "
                                      "https://unifically.com/dashboard; get_account shows the balance and "

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from mcp_server.errors import FileRejected, UnificallyError
+from mcp_server.localfiles import ReadOnce
 from mcp_server.results import find_urls, output_of
 from mcp_server.tools.base import Services
 from mcp_server.uploads import Prepared
@@ -86,8 +87,8 @@ async def task_output_url(services: Services, value: str, param: str) -> str:
     return urls[index - 1]
 
 
-async def resolve_inputs(services: Services, api_input: dict[str, Any], url_fields: tuple[str, ...]
-                         ) -> dict[str, Any]:
+async def resolve_inputs(services: Services, api_input: dict[str, Any], url_fields: tuple[str, ...],
+                         files: ReadOnce | None = None) -> dict[str, Any]:
     """A copy of api_input with every local path, data URI and task reference replaced by a URL."""
     refs = references(api_input, url_fields)
     if not refs:
@@ -99,7 +100,7 @@ async def resolve_inputs(services: Services, api_input: dict[str, Any], url_fiel
         if _TASK_REF.match(value):
             resolved[path] = await task_output_url(services, value, path)
         else:  # a local file is read here, once: phase 2 sends these bytes and never reopens the path
-            pending.append((await uploads.prepare(value, path), path))
+            pending.append((await uploads.prepare(value, path, files), path))
     for item, path in pending:  # phase 2: upload
         resolved[path] = await uploads.send(item)
     result = copy.deepcopy(api_input)

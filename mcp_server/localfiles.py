@@ -168,3 +168,17 @@ def _below(path: Path, aliases: list[tuple[Path, Path]]) -> tuple[Path, tuple[st
         if path.is_relative_to(alias):
             return root, path.relative_to(alias).parts
     return None
+
+
+class ReadOnce:
+    """One call's view of `LocalFiles`: a path read once (to fingerprint the request) is not read again to
+    upload it, so exactly the bytes that were compared are the bytes that are sent."""
+
+    def __init__(self, files: LocalFiles) -> None:
+        self.files = files
+        self._read: dict[str, LocalFile] = {}
+
+    async def load(self, raw: str, param: str) -> LocalFile:
+        if raw not in self._read:
+            self._read[raw] = await self.files.load(raw, param)
+        return self._read[raw]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from mcp_server.errors import FileRejected
-from mcp_server.localfiles import LocalFile, LocalFiles, mb
+from mcp_server.localfiles import LocalFile, LocalFiles, ReadOnce, mb
 from mcp_server.media import HEAD_BYTES, sniff_media
 
 if TYPE_CHECKING:
@@ -43,11 +43,12 @@ class Uploads:
         self.files = LocalFiles(settings)  # the allowed directories are resolved here, once
 
     # ----- checks ----------------------------------------------------------------------------------------
-    async def prepare(self, value: str, param: str) -> Prepared:
-        """Check a data: URI or a local path and return what `send` will upload."""
+    async def prepare(self, value: str, param: str, files: LocalFiles | ReadOnce | None = None) -> Prepared:
+        """Check a data: URI or a local path and return what `send` will upload (`files`: a call's own view,
+        when the call has read some of its files already)."""
         if value.startswith("data:"):
             return self.check_base64(value, param)
-        return await self.files.load(value, param)
+        return await (files or self.files).load(value, param)
 
     def check_base64(self, value: str, param: str = "base64") -> Inline:
         """Decode raw base64 or a `data:` URI, refusing bad encodings, oversized payloads and non-media."""

@@ -122,3 +122,23 @@ async def test_a_repeat_of_an_unknown_outcome_is_named_not_sent(dirs, sim):
         forced = await client.call_tool("create_task", video("a cat", allow_duplicate=True))
         assert not forced.is_error
     assert len(paid(sim)) == 2 and len(sim.created_tasks()) == 2
+
+
+async def test_a_local_file_is_read_once_for_the_fingerprint_and_the_upload(client, sim, dirs, monkeypatch):
+    """The bytes the duplicate check compared are the bytes uploaded: the path is never opened a second time."""
+    from mcp_server.localfiles import LocalFiles
+
+    reads: list[str] = []
+    real_read = LocalFiles.read
+
+    def counting(self, raw, param, stop=None):
+        reads.append(raw)
+        return real_read(self, raw, param, stop)
+
+    monkeypatch.setattr(LocalFiles, "read", counting)
+    photo = dirs["in"] / "cat.png"
+    photo.write_bytes(PNG)
+    result = await client.call_tool("create_task", {"model": "google/veo-3.1-fast", "wait_seconds": 0, "input": {
+        "prompt": "x", "start_image_url": str(photo)}})
+    assert not result.is_error, text_of(result)
+    assert reads == [str(photo)]

@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mcp_server.localfiles import LocalFiles
+    from mcp_server.localfiles import LocalFiles, ReadOnce
 
 VERSION = 1
 
 
-async def content_of(value: str, param: str, files: LocalFiles, cap: int) -> bytes | None:
+async def content_of(value: str, param: str, files: LocalFiles | ReadOnce, cap: int) -> bytes | None:
     """The bytes behind a file reference, None for a task reference or undecodable data (counted as text; the
     upload refuses it before anything is created)."""
     if value.startswith("task:"):
@@ -38,7 +38,7 @@ async def content_of(value: str, param: str, files: LocalFiles, cap: int) -> byt
 
 
 async def fingerprint(model: str, api_input: dict[str, Any], *, owner: str, callback_url: str | None,
-                      references: Iterable[tuple[str, str]], files: LocalFiles, cap: int) -> str:
+                      references: Iterable[tuple[str, str]], files: LocalFiles | ReadOnce, cap: int) -> str:
     """A hex digest naming this request; `references` are the (value, param) file references in `api_input`."""
     digests: dict[str, str] = {}
     for value, param in references:

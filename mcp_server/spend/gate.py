@@ -30,7 +30,7 @@ from mcp_server.spend.pricing import quote, usd
 if TYPE_CHECKING:
     from mcp_server.client import UnificallyClient
     from mcp_server.journal import Journal
-    from mcp_server.localfiles import LocalFiles
+    from mcp_server.localfiles import LocalFiles, ReadOnce
     from mcp_server.settings import Settings
     from mcp_server.timebase import TimeBase
 
@@ -88,7 +88,7 @@ class Gate:
         self.limits = Limits.of(settings)
 
     async def request(self, model: str, given: dict[str, Any], callback_url: str | None,
-                      references: Iterable[tuple[str, str]], files: LocalFiles) -> Request:
+                      references: Iterable[tuple[str, str]], files: LocalFiles | ReadOnce) -> Request:
         digest = await fingerprint(model, given, owner=self.owner, callback_url=callback_url, references=references,
                                    files=files, cap=self.settings.max_upload_bytes)
         return Request(model, given, digest, callback_url)

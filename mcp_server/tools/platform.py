@@ -118,7 +118,8 @@ async def list_tasks(services: Services, call: Call) -> types.CallToolResult:
     args = call.arguments
     rows = await services.journal.list(status=args.get("status"), model=args.get("model"),
                                        limit=int(args.get("limit") or 20), owner=services.scope)
-    lines = [f"{len(rows)} task(s), newest first (journal: {services.journal.description})"]
+    where = "" if services.scoped else f" (journal: {services.journal.description})"  # hosted users: no paths
+    lines = [f"{len(rows)} task(s), newest first{where}"]
     for row in rows:
         ident = row["task_id"] or f"(no id: {row['status']})"
         lines.append(f"- {ident} {row['model']} {row['status']}" + (f": {row['error']}" if row["error"] else ""))

@@ -19,6 +19,7 @@ import mcp_types as types
 from mcp_server import errors as E
 from mcp_server import spend
 from mcp_server.inputs import references, resolve_ids, resolve_inputs
+from mcp_server.localfiles import ReadOnce
 from mcp_server.results import task_result
 from mcp_server.settings import DEFAULT_MAX_WAIT, Settings
 from mcp_server.specs import COMMON_ARGS, find_model
@@ -85,8 +86,9 @@ async def run_task(services: Services, call: Call, model: str, api_input: dict[s
     args = call.arguments
     budget = budget_for(services, args)  # a bad budget is refused before anything is sent
     callback_url = args.get("callback_url")
+    files = ReadOnce(services.uploads.files)  # each local file is read once: the bytes compared are those sent
     if args.get("dry_run"):
-        cost = await spend.quote(services.client, model, await _resolved(services, api_input, url_fields),
+        cost = await spend.quote(services.client, model, await _resolved(services, api_input, url_fields, files),
                                  callback_url)
         record = {"task_id": None, "model": model, "status": "dry_run", "output": None, "urls": [],
                   "cost": cost, "error": None, "next_step": "Call again without dry_run to create the task."}
@@ -99,11 +101,10 @@ async def run_task(services: Services, call: Call, model: str, api_input: dict[s
     gate = spend.Gate(services.settings, services.journal, services.client, services.ledger, owner=services.owner,
                       time=services.time, patience=budget)
     allow = bool(args.get("allow_duplicate"))
-    request = await gate.request(model, api_input, callback_url, references(api_input, url_fields or ()),
-                                 services.uploads.files)
+    request = await gate.request(model, api_input, callback_url, references(api_input, url_fields or ()), files)
     if (found := await gate.duplicate(request, allow)) is not None:
         return await _same_task(services, call, found, left())
-    sent = await _resolved(services, api_input, url_fields)
+    sent = await _resolved(services, api_input, url_fields, files)
     admitted = await gate.admit(request, sent, consent=call.consent, confirmed=bool(args.get("confirm_spend")),
                                 allow_duplicate=allow)
     if admitted.duplicate is not None:
@@ -124,11 +125,11 @@ async def run_task(services: Services, call: Call, model: str, api_input: dict[s
     return result
 
 
-async def _resolved(services: Services, api_input: dict[str, Any], url_fields: tuple[str, ...] | None
-                    ) -> dict[str, Any]:
+async def _resolved(services: Services, api_input: dict[str, Any], url_fields: tuple[str, ...] | None,
+                    files: ReadOnce) -> dict[str, Any]:
     if url_fields is None:
         return api_input
-    return await resolve_inputs(services, await resolve_ids(services, api_input), url_fields)
+    return await resolve_inputs(services, await resolve_ids(services, api_input), url_fields, files)
 
 
 async def _same_task(services: Services, call: Call, record: dict[str, Any], budget: float
