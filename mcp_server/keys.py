@@ -8,6 +8,7 @@ of defence, can redact all of them from every record, whichever logger wrote it.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -45,6 +46,7 @@ class KnownKeys:
 KNOWN_KEYS = KnownKeys()
 
 
+@functools.lru_cache(maxsize=64)
 def url_credentials(url: str) -> tuple[str, ...]:
     """The user name and password in a URL's userinfo, when long enough to be a secret."""
     try:

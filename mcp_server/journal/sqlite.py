@@ -35,6 +35,12 @@ from mcp_server.journal.writer import LEASE_MARGIN, this_writer, writer_gone
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+_SEED = ("INSERT INTO tasks (owner, task_id, model, input, status, created_at, updated_at) "
+         "VALUES (?, ?, ?, '{}', ?, ?, ?) ON CONFLICT(owner, task_id) DO NOTHING")
+_UPDATE = ("UPDATE tasks SET status = ?, updated_at = ?, output = COALESCE(?, output), error = COALESCE(?, error), "
+           "files = COALESCE(?, files), cost = COALESCE(?, cost), "
+           "model = CASE WHEN model = 'unknown' AND ? IS NOT NULL THEN ? ELSE model END "
+           "WHERE owner = ? AND task_id = ?")
 _SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
 _DUPLICATE = f"{_SELECT} WHERE owner = ? AND fingerprint = ? AND created_at >= ? AND status != 'failed' " \
              "ORDER BY created_at DESC, id DESC LIMIT 1"
@@ -175,17 +181,15 @@ class SqliteJournal(SqliteMcpTasks, Journal):
                      error: str | None = None, files: list[str] | None = None, cost: float | None = None,
                      model: str | None = None, owner: str = "") -> None:
         now, task_id = time.time(), clean_text(task_id)
-        await self._exec(
-            "INSERT INTO tasks (owner, task_id, model, input, status, created_at, updated_at) "
-            "VALUES (?, ?, ?, '{}', ?, ?, ?) ON CONFLICT(owner, task_id) DO NOTHING",
-            (owner, task_id, clean_text(model or "unknown"), status, now, now))
-        await self._exec(
-            "UPDATE tasks SET status = ?, updated_at = ?, output = COALESCE(?, output), error = COALESCE(?, error), "
-            "files = COALESCE(?, files), cost = COALESCE(?, cost), "
-            "model = CASE WHEN model = 'unknown' AND ? IS NOT NULL THEN ? ELSE model END "
-            "WHERE owner = ? AND task_id = ?",
-            (status, now, to_json(output), clean_text(error) if error is not None else None, to_json(files), cost,
-             model, model, owner, task_id))
+        values = (status, now, to_json(output), clean_text(error) if error is not None else None, to_json(files), cost,
+                  model, model, owner, task_id)
+        seed = (owner, task_id, clean_text(model or "unknown"), status, now, now)
+
+        def work(conn: sqlite3.Connection) -> None:  # both statements in one transaction and one thread hop
+            conn.execute(_SEED, seed)
+            conn.execute(_UPDATE, values)
+
+        await anyio.to_thread.run_sync(self._atomic, work, "BEGIN")
 
     async def recover(self) -> int:
         rows = await self._exec("SELECT id, writer, lease_until, created_at FROM tasks WHERE status = 'sending'")
