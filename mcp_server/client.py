@@ -48,6 +48,34 @@ MAX_REDIRECTS = 3  # same-origin hops a read may follow
 INLINE_CLEAN_BYTES = 64 * 1024
 
 
+class _Pools:
+    """The two HTTP clients, created on first use: building one loads the system's CA bundle (tens of ms),
+    which a server that only lists its tools never needs, and start-up stays short."""
+
+    def __init__(self, settings: Settings, transport: httpx2.AsyncBaseTransport | None) -> None:
+        self._settings, self._transport = settings, transport
+        self._api: httpx2.AsyncClient | None = None
+        self._fetch: httpx2.AsyncClient | None = None
+
+    @property
+    def api(self) -> httpx2.AsyncClient:
+        if self._api is None:
+            self._api = httpx2.AsyncClient(transport=self._transport, timeout=self._settings.request_timeout,
+                                           follow_redirects=False, headers={"User-Agent": "unifically-mcp"})
+        return self._api
+
+    @property
+    def fetch(self) -> httpx2.AsyncClient:
+        if self._fetch is None:
+            self._fetch = fetch_client(self._settings, self._transport)
+        return self._fetch
+
+    async def aclose(self) -> None:
+        for client in (self._api, self._fetch):
+            if client is not None:
+                await client.aclose()
+
+
 class UnificallyClient:
     def __init__(self, settings: Settings, transport: httpx2.AsyncBaseTransport | None = None,
                  retry: RetryPolicy | None = None) -> None:
@@ -55,9 +83,7 @@ class UnificallyClient:
         self.retry = retry or RetryPolicy()
         self.time = settings.timebase
         self._key = settings.key()
-        self._http = httpx2.AsyncClient(transport=transport, timeout=settings.request_timeout,
-                                        follow_redirects=False, headers={"User-Agent": "unifically-mcp"})
-        self._fetch = fetch_client(settings, transport)
+        self._pools = _Pools(settings, transport)  # shared by every `bound` copy; made on first use
 
     def bound(self, key: str | None) -> UnificallyClient:
         """This client (same connection pool) acting with another API key: a hosted user's own."""
@@ -73,11 +99,10 @@ class UnificallyClient:
     def http(self) -> httpx2.AsyncClient:
         """The HTTP client for third-party URLs (output downloads): never carries the API key, follows no
         redirect by itself, and connects only to public addresses (`mcp_server.netguard`)."""
-        return self._fetch
+        return self._pools.fetch
 
     async def aclose(self) -> None:
-        await self._http.aclose()
-        await self._fetch.aclose()
+        await self._pools.aclose()
 
     # ----- API operations -------------------------------------------------------------------------------
     async def create_task(self, model: str, input: dict[str, Any], *, callback_url: str | None = None,
@@ -197,7 +222,7 @@ class UnificallyClient:
         url = httpx2.URL(request.url)
         limits = httpx2.Timeout(timeout, connect=timeout * 0.8)  # a refused connect is told apart from a lost answer
         for _ in range(MAX_REDIRECTS + 1):
-            async with self._http.stream(request.method, url, headers=request.headers, timeout=limits,
+            async with self._pools.api.stream(request.method, url, headers=request.headers, timeout=limits,
                                          **request.kwargs) as response:
                 if not 300 <= response.status_code < 400:
                     return response.status_code, await read_capped(response, self.settings.max_response_bytes), \

@@ -131,8 +131,9 @@ class GuardedTransport(httpx2.AsyncHTTPTransport):
     """httpx2's own transport with its connection pool built on `GuardedBackend` (no proxies)."""
 
     def __init__(self, *, allow_private: bool = False) -> None:
-        super().__init__(trust_env=False)
-        self._pool = httpcore2.AsyncConnectionPool(ssl_context=httpx2.create_ssl_context(trust_env=False),
+        tls = httpx2.create_ssl_context(trust_env=False)  # loaded once, for the pool actually used
+        super().__init__(verify=tls, trust_env=False)
+        self._pool = httpcore2.AsyncConnectionPool(ssl_context=tls,
                                                    network_backend=GuardedBackend(allow_private=allow_private))
 
 
