@@ -62,6 +62,9 @@ class Settings(BaseModel):
     time_scale: float = Field(default=1.0, gt=0, le=1000)  # simulated seconds per real second (simulator only)
     toolsets: tuple[str, ...] = TOOLSETS
     tools: tuple[str, ...] = ()
+    # Hosted replicas: a shared PostgreSQL journal instead of the SQLite file, and webhooks instead of polling.
+    database_url: SecretStr | None = None  # postgresql://user:password@host:5432/db[?search_path=schema]
+    public_url: str | None = None  # where the API can reach this server: callbacks go to <it>/webhooks/unifically/…
 
     @model_validator(mode="before")
     @classmethod
@@ -85,12 +88,21 @@ class Settings(BaseModel):
                              "real API")
         return self
 
-    @field_validator("base_url", "upload_url")
+    @field_validator("base_url", "upload_url", "public_url")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
+    def _strip_slash(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")  # never echoed: it may hold a password
+        return value
 
     @field_validator("previews", mode="before")
     @classmethod
@@ -148,6 +160,8 @@ class Settings(BaseModel):
         values: dict[str, Any] = {}
         if key := env.get("UNIFICALLY_API_KEY", "").strip():
             values["api_key"] = SecretStr(key)
+        if url := env.get("UNIFICALLY_DATABASE_URL", "").strip():
+            values["database_url"] = SecretStr(url)
         for name, var in (
             ("base_url", "UNIFICALLY_BASE_URL"),
             ("upload_url", "UNIFICALLY_UPLOAD_URL"),
@@ -157,6 +171,7 @@ class Settings(BaseModel):
             ("data_dir", "UNIFICALLY_DATA_DIR"),
             ("simulator_task_seconds", "UNIFICALLY_SIMULATOR_TASK_SECONDS"),
             ("create_timeout", "UNIFICALLY_CREATE_TIMEOUT"),
+            ("public_url", "UNIFICALLY_PUBLIC_URL"),
         ):
             if value := env.get(var, "").strip():
                 values[name] = value

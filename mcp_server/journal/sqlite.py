@@ -17,27 +17,16 @@ from typing import Any
 
 import anyio
 
-from mcp_server.journal.base import (
-    COLUMNS,
-    MAX_LIST,
-    Journal,
-    JournalUnavailable,
-    clean_text,
-    decode_row,
-    listed,
-    to_json,
-)
-from mcp_server.journal.sqlite_mcp_tasks import SqliteMcpTasks
+from mcp_server.journal.base import Journal, JournalUnavailable, clean_text, to_json
+from mcp_server.journal.mcp_task_rows import McpTaskRows
 from mcp_server.journal.sqlite_schema import VERSION, SchemaProblem, broken_message, migrate
-from mcp_server.journal.writer import LEASE_MARGIN, this_writer, writer_gone
+from mcp_server.journal.task_rows import TaskRows
+from mcp_server.journal.writer import ABANDONED, LEASE_MARGIN, this_writer, writer_gone
 
 log = logging.getLogger(__name__)
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
-ABANDONED = ("the server that was sending this create stopped before the answer arrived; the task may or may "
-             "not exist (and be charged): check get_account or the dashboard before creating it again")
 
 
-class SqliteJournal(SqliteMcpTasks, Journal):
+class SqliteJournal(TaskRows, McpTaskRows, Journal):
     def __init__(self, path: Path, *, create_timeout: float = 30.0) -> None:
         self.path = path
         self.description = str(path)
@@ -115,17 +104,6 @@ class SqliteJournal(SqliteMcpTasks, Journal):
             (owner, clean_text(model), to_json(api_input), now, now, this_writer(), now + self.lease))
         return int(rows[0][0])
 
-    async def created(self, row: int, task_id: str, status: str) -> None:
-        await self._exec("UPDATE tasks SET task_id = ?, status = ?, updated_at = ?, writer = NULL, "
-                         "lease_until = NULL WHERE id = ?", (clean_text(task_id), status, time.time(), row))
-
-    async def unknown(self, row: int, reason: str) -> None:
-        await self._exec("UPDATE tasks SET status = 'unknown', error = ?, updated_at = ?, writer = NULL, "
-                         "lease_until = NULL WHERE id = ?", (clean_text(reason), time.time(), row))
-
-    async def discard(self, row: int) -> None:
-        await self._exec("DELETE FROM tasks WHERE id = ? AND task_id IS NULL", (row,))
-
     async def update(self, task_id: str, *, status: str, output: dict[str, Any] | None = None,
                      error: str | None = None, files: list[str] | None = None, cost: float | None = None,
                      model: str | None = None, owner: str = "") -> None:
@@ -151,26 +129,6 @@ class SqliteJournal(SqliteMcpTasks, Journal):
             await self._exec("UPDATE tasks SET status = 'unknown', error = ?, updated_at = ?, writer = NULL, "
                              "lease_until = NULL WHERE id = ? AND status = 'sending'", (ABANDONED, now, row_id))
         return len(gone)
-
-    # ----- reads -------------------------------------------------------------------------------------
-    async def get(self, task_id: str, *, owner: str | None = None) -> dict[str, Any] | None:
-        task_id = clean_text(task_id)
-        clause, params = ("WHERE task_id = ?", (task_id,)) if owner is None else \
-            ("WHERE task_id = ? AND owner = ?", (task_id, owner))
-        rows = await self._exec(f"{_SELECT} {clause} ORDER BY id LIMIT 1", params)
-        return decode_row(rows[0]) if rows else None
-
-    async def list(self, *, status: str | None = None, model: str | None = None, limit: int = 20,
-                   owner: str | None = None) -> list[dict[str, Any]]:
-        where, params = [], []
-        for column, value in (("status", status), ("model", model), ("owner", owner)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(clean_text(value))
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        rows = await self._exec(f"{_SELECT} {clause} ORDER BY created_at DESC, id DESC LIMIT ?",
-                                (*params, max(1, min(int(limit), MAX_LIST))))
-        return [listed(decode_row(row)) for row in rows]
 
 
 def _reason(exc: BaseException) -> str:

@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 APPLICATION_ID = 0x554E4946  # "UNIF"
-VERSION = 4  # 3 is another branch's; each migration stands on its own
+VERSION = 5  # 3 is another branch's; each migration stands on its own
 V1_COLUMNS = {"id", "task_id", "model", "input", "status", "created_at", "updated_at", "output", "files", "cost",
               "error"}
 
@@ -78,7 +78,15 @@ CREATE TABLE IF NOT EXISTS mcp_tasks (
 );
 CREATE INDEX IF NOT EXISTS mcp_tasks_owner ON mcp_tasks (owner, seq);
 """
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (4, _V4))
+# v5: webhooks (hosted mode): the SHA-256 of a task's callback token, and the last delivery's news (a hint, until
+# a status read confirms it). Needs only v2's tasks table.
+_V5 = """
+ALTER TABLE tasks ADD COLUMN webhook TEXT;
+ALTER TABLE tasks ADD COLUMN hint TEXT;
+ALTER TABLE tasks ADD COLUMN hinted_at REAL;
+CREATE UNIQUE INDEX IF NOT EXISTS tasks_webhook ON tasks (webhook);
+"""
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (4, _V4), (5, _V5))
 
 
 class SchemaProblem(Exception):
