@@ -7,6 +7,13 @@ that needs a fresh answer (it just arrived, and the last read is older than the 
 it to read at once. Each waiter keeps its own budget and its own progress notifications (at least one every
 `HEARTBEAT` seconds), and a cancelled waiter just leaves: the poller stops when nobody waits any more or the
 task ended. `on_change` hears every new status (the server journals it).
+
+Across replicas sharing a journal (`journal.coordination`), the poller of a task runs on one replica at a time:
+before each read a watch claims the task's lease. The holder reads upstream and publishes what it read; a watch
+that does not hold the lease (a follower) reads nothing upstream: it adopts the holder's answers when told
+(`read`), asks the holder for a fresh read when one of its waiters needs it (`poke`), and claims the lease when
+the holder lets go (`free`) or its lease runs out (a replica that died). A task created with our webhook
+(`webhook`) is polled far apart: the delivery pokes its poller (`Watchers.hint`).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ import anyio
 import anyio.abc
 
 from mcp_server.errors import UnificallyError
+from mcp_server.journal.coordination import Claim, Coordination, Key, as_key
 from mcp_server.timebase import REAL_TIME, TimeBase
 from mcp_server.waiting import (
     HEARTBEAT,
@@ -34,23 +42,32 @@ from mcp_server.waiting import (
 log = logging.getLogger(__name__)
 Spawn = Callable[..., None]  # spawn(async_fn, *args): run in the server's background task group
 OnChange = Callable[[dict[str, Any]], Awaitable[None]]
+LEASE_SLACK = 20.0  # time-base seconds a poller lease outlasts the gap it covers (at least MIN_SLACK real ones)
+MIN_SLACK = 1.0
+SAFETY_REREAD = 60.0  # a follower re-reads the shared row at least this often (time-base seconds)
+LOCAL = Coordination()
 
 
 class TaskWatch:
     def __init__(self, key: Any, fetch: GetTaskFn, task_id: str, *, time: TimeBase, typical: float | None,
-                 created_at: float, schedule: PollSchedule, on_change: OnChange | None) -> None:
+                 created_at: float, schedule: PollSchedule, on_change: OnChange | None,
+                 coordination: Coordination = LOCAL, webhook: bool = False) -> None:
         self.key, self.task_id, self.time = key, task_id, time
         self._fetch, self._typical, self._created_at = fetch, typical, created_at
         self._schedule, self._on_change = schedule, on_change
+        self._coord, self._shared_key = coordination, as_key(key)
+        self.webhook = webhook  # our webhook is expected: poll far apart, a delivery pokes
         self.latest: dict[str, Any] | None = None
         self.latest_at = float("-inf")
         self.reads = 0
         self.error: UnificallyError | None = None
         self.waiters = 0
         self.running = False
+        self.holding = False  # this replica holds the task's poller lease
+        self._adopted = 0  # the shared row's read count last adopted
         self._changed = anyio.Event()
         self._wake = anyio.Event()
-        self._poke = False
+        self._poke = self._hinted = False
 
     @property
     def ended(self) -> bool:
@@ -61,40 +78,120 @@ class TaskWatch:
         self._poke = True
         self._wake.set()
 
+    def hint(self) -> None:
+        """A webhook says the task changed: read now, wherever the poller runs."""
+        self._hinted = True
+        self.poke()
+
+    def remote(self, event: str) -> None:
+        """An event from another replica: a follower wakes to adopt a read or claim a freed lease; the holder
+        reads when poked."""
+        if self.holding:
+            if event == "poke":
+                self.poke()
+        elif event in ("read", "free"):
+            self._wake.set()
+
     def _notify(self) -> None:
         self._changed.set()
         self._changed = anyio.Event()
 
+    def _gap(self) -> float:
+        gap = self._schedule.next_gap(self.time.monotonic() - self._created_at, self._typical)
+        return max(gap, self._schedule.webhook_gap) if self.webhook else gap
+
     async def run(self, done: Callable[[TaskWatch], None]) -> None:
-        """The poller: read, tell the waiters, sleep the schedule's gap (or until poked); stop when no one
-        waits or the task ended."""
+        """The poller: claim the task, read, tell the waiters, sleep the schedule's gap (or until poked); or,
+        while another replica holds the task, follow its reads. Stop when no one waits or the task ended."""
         try:
             while self.waiters > 0 and not self.ended:
-                self._poke = False
-                try:
-                    data = dict(await self._fetch(self.task_id))
-                except UnificallyError as error:
-                    self.error = error
+                claim = await self._claim()
+                self._adopt(claim)
+                if self.ended:
                     break
-                data["status"] = normalise_status(data.get("status"))
-                changed = self.latest is None or self.latest.get("status") != data["status"]
-                self.latest, self.latest_at, self.reads = data, self.time.monotonic(), self.reads + 1
-                if changed and self._on_change is not None:
-                    try:
-                        await self._on_change(data)
-                    except Exception as exc:  # journaling a status must never stop the polling
-                        log.warning("recording status of %s failed: %s", self.task_id, exc)
-                self._notify()
+                if not claim.held:
+                    await self._follow(claim)
+                    continue
+                await self._read()
                 if self.ended or self._poke:
                     continue
-                gap = self._schedule.next_gap(self.time.monotonic() - self._created_at, self._typical)
                 self._wake = anyio.Event()
-                with anyio.move_on_after(self.time.real(gap)):
+                with anyio.move_on_after(self.time.real(self._gap())):
                     await self._wake.wait()
         finally:
             self.running = False
+            if self.holding:
+                await self._release()
             done(self)
             self._notify()
+
+    async def _claim(self) -> Claim:
+        lease = max(self.time.real(self._gap() + LEASE_SLACK), self.time.real(self._gap()) + MIN_SLACK)
+        try:
+            claim = await self._coord.claim(self._shared_key, lease)
+        except Exception as exc:  # a journal that cannot coordinate: poll as if alone rather than not at all
+            log.warning("claiming the poller of %s failed (%s); polling it from here", self.task_id, exc)
+            claim = Claim(held=True)
+        self.holding = claim.held
+        return claim
+
+    async def _read(self) -> None:
+        """One upstream read by the holder: journal a new status, publish it to the other replicas."""
+        self._poke = self._hinted = False
+        try:
+            data = dict(await self._fetch(self.task_id))
+        except UnificallyError as error:
+            self.error = error
+            return
+        data["status"] = normalise_status(data.get("status"))
+        changed = self.latest is None or self.latest.get("status") != data["status"]
+        self.latest, self.latest_at, self.reads = data, self.time.monotonic(), self.reads + 1
+        if changed and self._on_change is not None:
+            try:
+                await self._on_change(data)
+            except Exception as exc:  # journaling a status must never stop the polling
+                log.warning("recording status of %s failed: %s", self.task_id, exc)
+        try:
+            await self._coord.publish(self._shared_key, data)
+        except Exception as exc:
+            log.warning("sharing the status of %s failed: %s", self.task_id, exc)
+        self._notify()
+
+    def _adopt(self, claim: Claim) -> None:
+        """Take over the holder's latest answer from the shared row, once per read."""
+        seen = claim.seen
+        if seen.answer is None or seen.reads <= self._adopted or seen.age is None:
+            return
+        self._adopted = seen.reads
+        latest_at = self.time.monotonic() - seen.age * self.time.scale
+        if latest_at > self.latest_at:
+            self.latest, self.latest_at, self.reads = dict(seen.answer), latest_at, self.reads + 1
+            self._notify()
+
+    async def _follow(self, claim: Claim) -> None:
+        """Another replica polls: ask it for a fresh read when a waiter here needs one, then sleep until it
+        reads, lets go, or its lease runs out."""
+        self._wake = anyio.Event()
+        if self._poke:
+            fresh = claim.seen.age is not None and claim.seen.age < self.time.real(self._schedule.min_gap)
+            if self._hinted or not fresh:
+                try:
+                    await self._coord.poke(self._shared_key)
+                except Exception as exc:
+                    log.warning("asking for a read of %s failed: %s", self.task_id, exc)
+            self._poke = self._hinted = False
+        left = claim.seen.lease_left
+        timeout = min(self.time.real(SAFETY_REREAD), 0.0 if left is None else max(0.0, left) + 0.05)
+        with anyio.move_on_after(timeout):
+            await self._wake.wait()
+
+    async def _release(self) -> None:
+        self.holding = False
+        with anyio.move_on_after(5, shield=True):
+            try:
+                await self._coord.release(self._shared_key)
+            except Exception as exc:
+                log.warning("releasing the poller of %s failed: %s", self.task_id, exc)
 
     async def wait(self, budget: float, progress: Progress, *, fallback: dict[str, Any] | None = None,
                    label: str = "") -> dict[str, Any]:
@@ -139,26 +236,45 @@ class TaskWatch:
 
 
 class Watchers:
-    """The registry: one `TaskWatch` per key (owner, task id) while anyone waits for it."""
+    """The registry: one `TaskWatch` per key (owner, task id) while anyone waits for it; across replicas, the
+    watches of one task share one poller through `coordination`."""
 
-    def __init__(self, spawn: Spawn, time: TimeBase = REAL_TIME, schedule: PollSchedule | None = None) -> None:
+    def __init__(self, spawn: Spawn, time: TimeBase = REAL_TIME, schedule: PollSchedule | None = None,
+                 coordination: Coordination = LOCAL) -> None:
         self._spawn, self.time = spawn, time
         self.schedule = schedule or PollSchedule()
+        self.coordination = coordination
         self._watches: dict[Any, TaskWatch] = {}
+        coordination.listen(self._on_event)
 
     def peek(self, key: Any) -> TaskWatch | None:
         """The watch of a task someone is waiting for, if any (its `latest` status)."""
         return self._watches.get(key)
 
+    def hint(self, key: Any) -> bool:
+        """A webhook delivery for this task: its watch here reads now (or has the holder read); False when
+        nobody here waits for it."""
+        watch = self._watches.get(key)
+        if watch is not None:
+            watch.hint()
+        return watch is not None
+
+    def _on_event(self, event: str, key: Key | None) -> None:
+        for watch in list(self._watches.values()) if key is None else [self._watches.get(key)]:
+            if watch is not None:
+                watch.remote(event)
+
     async def wait(self, key: Any, fetch: GetTaskFn, task_id: str, budget: float, progress: Progress, *,
                    typical: float | None = None, age: float = 0.0, on_change: OnChange | None = None,
-                   fallback: dict[str, Any] | None = None, label: str = "") -> dict[str, Any]:
+                   fallback: dict[str, Any] | None = None, label: str = "", webhook: bool = False
+                   ) -> dict[str, Any]:
         """Wait for a task for at most `budget` seconds, joining its poller (or starting one)."""
         watch = self._watches.get(key)
         if watch is None:
             watch = self._watches[key] = TaskWatch(
                 key, fetch, task_id, time=self.time, typical=typical, created_at=self.time.monotonic() - age,
-                schedule=self.schedule, on_change=on_change)
+                schedule=self.schedule, on_change=on_change, coordination=self.coordination, webhook=webhook)
+        watch.webhook = watch.webhook or webhook
         watch.waiters += 1
         try:
             if not watch.running:
