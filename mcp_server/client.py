@@ -66,6 +66,10 @@ class UnificallyClient:
         return clone
 
     @property
+    def has_key(self) -> bool:
+        return bool(self._key)
+
+    @property
     def http(self) -> httpx2.AsyncClient:
         """The HTTP client for third-party URLs (output downloads): never carries the API key, follows no
         redirect by itself, and connects only to public addresses (`mcp_server.netguard`)."""

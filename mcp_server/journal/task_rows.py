@@ -5,8 +5,10 @@ placeholders; rows as tuples). What needs a backend's own means stays in the bac
 identity), `update` (an upsert) and `recover` (how a dead writer is proved dead).
 
 Webhooks: a task created with our callback URL has the SHA-256 of its unguessable token in `webhook`. A delivery
-is looked up by that hash and recorded as a hint (`hint`, `hinted_at`) by one guarded UPDATE, so that repeated
-deliveries of the same news, and news of a task the journal already knows ended, are recognised as duplicates.
+is looked up by that hash and recorded as a hint (`hint`, `hinted_at`) by one guarded UPDATE, so that news of a
+task the journal already knows ended, and the same news again within `HINT_WINDOW`, are recognised as duplicates.
+The window is short so that a forged or premature delivery (which the status read then contradicts) cannot
+silence the real one for long; a duplicate after it costs one status read, never a wrong answer.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Any
 from mcp_server.journal.base import COLUMNS, MAX_LIST, clean_text, decode_row, listed
 
 SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
+HINT_WINDOW = 30.0  # real seconds the same news counts as a duplicate
 
 
 @dataclass(frozen=True)
@@ -79,12 +82,12 @@ class TaskRows:
 
     async def webhook_hint(self, token_hash: str, task_id: str, status: str) -> WebhookHint | None:
         """Record a delivery saying task `task_id` is now `status`; None when no task of ours has this token
-        and id. Not `fresh` when the same news came before or the journal already has the task ended."""
-        task_id = clean_text(task_id)
+        and id. Not `fresh` when the same news came within `HINT_WINDOW` or the journal has the task ended."""
+        task_id, now = clean_text(task_id), time.time()
         rows = await self._exec(
             "UPDATE tasks SET hint = ?, hinted_at = ? WHERE webhook = ? AND task_id = ? "
-            "AND status NOT IN ('completed', 'failed') AND (hint IS NULL OR hint <> ?) RETURNING owner",
-            (clean_text(status), time.time(), token_hash, task_id, clean_text(status)))
+            "AND status NOT IN ('completed', 'failed') AND (hint IS NULL OR hint <> ? OR hinted_at < ?) "
+            "RETURNING owner", (clean_text(status), now, token_hash, task_id, clean_text(status), now - HINT_WINDOW))
         if rows:
             return WebhookHint(rows[0][0], task_id, fresh=True)
         rows = await self._exec("SELECT owner FROM tasks WHERE webhook = ? AND task_id = ?", (token_hash, task_id))
