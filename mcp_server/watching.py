@@ -105,6 +105,7 @@ class TaskWatch:
         while another replica holds the task, follow its reads. Stop when no one waits or the task ended."""
         try:
             while self.waiters > 0 and not self.ended:
+                self._wake = anyio.Event()  # before the claim: an event arriving during it is not lost
                 claim = await self._claim()
                 self._adopt(claim)
                 if self.ended:
@@ -171,7 +172,6 @@ class TaskWatch:
     async def _follow(self, claim: Claim) -> None:
         """Another replica polls: ask it for a fresh read when a waiter here needs one, then sleep until it
         reads, lets go, or its lease runs out."""
-        self._wake = anyio.Event()
         if self._poke:
             fresh = claim.seen.age is not None and claim.seen.age < self.time.real(self._schedule.min_gap)
             if self._hinted or not fresh:

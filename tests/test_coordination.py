@@ -105,16 +105,18 @@ async def test_a_webhook_hint_on_a_follower_has_the_holder_read_now(pg_url, monk
     # Polls 200 s apart, and any read in the last 50 s is "recent": only the hint has the holder read early.
     schedule = replace(PollSchedule(), webhook_gap=4000.0, min_gap=1000.0)
     monkeypatch.setattr(watching, "SAFETY_REREAD", 2000.0)
-    upstream, results = Upstream(4), []
+    results: list = []
     async with replicas(pg_url, schedule=schedule) as (a, b), anyio.create_task_group() as group:
-        group.start_soon(wait, a, upstream, results, 45.0, KEY, True)
+        upstream = Upstream(20)  # done 1 s (real) from now
+        group.start_soon(wait, a, upstream, results, 200.0, KEY, True)
         while not upstream.reads:
             await anyio.sleep(0.01)
-        group.start_soon(wait, b, upstream, results, 45.0, KEY, True)
-        await anyio.sleep(0.5)  # the task has completed upstream (4 simulated seconds): nobody knows yet
-        reads = len(upstream.reads)
-        with anyio.fail_after(10):
-            assert b.hint(KEY)  # the delivery reached b, which does not poll
+        group.start_soon(wait, b, upstream, results, 200.0, KEY, True)
+        while TIME.monotonic() < upstream.done_at or b.peek(KEY) is None:
+            await anyio.sleep(0.01)
+        reads = len(upstream.reads)  # completed upstream, and nobody knows yet
+        with anyio.fail_after(8):  # the waiters' own budgets end after 10 s
+            assert b.hint(KEY) and not b.peek(KEY).holding  # the delivery reached b, which does not poll
             while len(results) < 2:
                 await anyio.sleep(0.01)
     assert [r["status"] for r in results] == ["completed"] * 2
