@@ -67,28 +67,33 @@ class TaskWatch:
         self._adopted = 0  # the shared row's read count last adopted
         self._changed = anyio.Event()
         self._wake = anyio.Event()
-        self._poke = self._hinted = False
+        self._poke = self._hinted = self._reading = False
 
     @property
     def ended(self) -> bool:
         return self.error is not None or (self.latest is not None and self.latest["status"] in TERMINAL)
 
     def poke(self) -> None:
-        """Ask the poller to read now (a waiter needs a fresh status)."""
-        self._poke = True
+        """Ask the poller to read now (a waiter needs a fresh status). A read in flight already is one: it
+        ends after the poke, which is all a waiter asks of it."""
+        if not self._reading:
+            self._poke = True
         self._wake.set()
 
     def hint(self) -> None:
-        """A webhook says the task changed: read now, wherever the poller runs."""
-        self._hinted = True
-        self.poke()
+        """A webhook says the task changed: read now, wherever the poller runs (a read in flight may have
+        started before the news: it does not count)."""
+        self._hinted = self._poke = True
+        self._wake.set()
 
     def remote(self, event: str) -> None:
         """An event from another replica: a follower wakes to adopt a read or claim a freed lease; the holder
-        reads when poked."""
+        reads when poked or hinted."""
         if self.holding:
             if event == "poke":
                 self.poke()
+            elif event == "hint":
+                self.hint()
         elif event in ("read", "free"):
             self._wake.set()
 
@@ -139,11 +144,14 @@ class TaskWatch:
     async def _read(self) -> None:
         """One upstream read by the holder: journal a new status, publish it to the other replicas."""
         self._poke = self._hinted = False
+        self._reading = True
         try:
             data = dict(await self._fetch(self.task_id))
         except UnificallyError as error:
             self.error = error
             return
+        finally:
+            self._reading = False
         data["status"] = normalise_status(data.get("status"))
         changed = self.latest is None or self.latest.get("status") != data["status"]
         self.latest, self.latest_at, self.reads = data, self.time.monotonic(), self.reads + 1
@@ -153,7 +161,8 @@ class TaskWatch:
             except Exception as exc:  # journaling a status must never stop the polling
                 log.warning("recording status of %s failed: %s", self.task_id, exc)
         try:
-            await self._coord.publish(self._shared_key, data)
+            shared = await self._coord.publish(self._shared_key, data)
+            self._adopted = max(self._adopted, shared or 0)  # never adopt our own read back from the row
         except Exception as exc:
             log.warning("sharing the status of %s failed: %s", self.task_id, exc)
         self._notify()
@@ -172,11 +181,12 @@ class TaskWatch:
     async def _follow(self, claim: Claim) -> None:
         """Another replica polls: ask it for a fresh read when a waiter here needs one, then sleep until it
         reads, lets go, or its lease runs out."""
-        if self._poke:
-            fresh = claim.seen.age is not None and claim.seen.age < self.time.real(self._schedule.min_gap)
+        if self._poke:  # a holder that has not read yet is about to: its first read is the fresh one
+            age = claim.seen.age
+            fresh = claim.seen.answer is None or (age is not None and age < self.time.real(self._schedule.min_gap))
             if self._hinted or not fresh:
                 try:
-                    await self._coord.poke(self._shared_key)
+                    await self._coord.poke(self._shared_key, hint=self._hinted)
                 except Exception as exc:
                     log.warning("asking for a read of %s failed: %s", self.task_id, exc)
             self._poke = self._hinted = False
@@ -208,14 +218,15 @@ class TaskWatch:
             if self.error is not None:
                 raise self.error
             now = time.monotonic()
-            latest = self.latest
+            latest, latest_at = self.latest, self.latest_at  # read together: no await in between
             if latest is not None and self.reads != told:
                 told = self.reads
                 await progress(describe(latest["status"], now - started, self._typical, label))
+                continue  # the status may have changed while the notification went out
             if latest is not None and latest["status"] in TERMINAL:
                 return latest
             if now >= deadline:
-                if latest is not None and self.latest_at >= max(started, deadline - recent):
+                if latest is not None and latest_at >= max(started, deadline - recent):
                     return latest
                 if now >= deadline + READ_GRACE:
                     break

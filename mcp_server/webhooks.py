@@ -107,11 +107,11 @@ async def confirm(services: WebhookServices, key: Key) -> None:
     if services.watchers.hint(key):
         return  # a waiter here: its poller reads now (or asks the replica that polls)
     if key[0] != services.owner or not services.client.has_key:
-        await coordination.poke(key)  # a replica whose waiter holds the owner's key reads now; else, later
+        await coordination.poke(key, hint=True)  # a replica whose waiter holds the owner's key reads; else later
         return
     claim = await coordination.claim(key, CONFIRM_LEASE)
     if not claim.held:
-        await coordination.poke(key)  # another replica polls this task: it reads now
+        await coordination.poke(key, hint=True)  # another replica polls this task: it reads now
         return
     try:
         data = dict(await services.client.get_task(key[1]))

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 from pydantic import SecretStr
 
+from bench.hosting import fresh_schema, with_schema
 from mcp_server.journal import Journal, SqliteJournal
+
+__all__ = ["Backend", "database_url", "fresh_schema", "with_schema"]
 
 VARIABLE = "UNIFICALLY_TEST_DATABASE_URL"
 REASON = (f"PostgreSQL tests need {VARIABLE} (e.g. postgresql://postgres@127.0.0.1:5432/test) and the "
@@ -38,27 +37,6 @@ def database_url() -> str:
             pytest.fail(f"CI=true but {REASON}")
         pytest.skip(REASON)
     return url
-
-
-def with_schema(url: str, schema: str) -> str:
-    parts = urlsplit(url)
-    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "search_path"] + [("search_path", schema)]
-    return urlunsplit(parts._replace(query=urlencode(query)))
-
-
-@asynccontextmanager
-async def fresh_schema(url: str) -> AsyncIterator[str]:
-    """A new empty schema in the test database for the block; yields the URL that uses it."""
-    import asyncpg
-
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(url)
-    try:
-        await admin.execute(f'CREATE SCHEMA "{schema}"')
-        yield with_schema(url, schema)
-    finally:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        await admin.close()
 
 
 class Backend:

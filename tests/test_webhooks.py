@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import types
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 import anyio
 import httpx2
@@ -18,6 +17,7 @@ import pytest
 from mcp.client import Client
 from starlette.applications import Starlette
 
+from bench.hosting import live_services
 from mcp_server import webhooks
 from mcp_server.server import build_server
 from mcp_server.watching import Watchers
@@ -27,24 +27,6 @@ from tests.test_shared_polling import status_reads
 pytestmark = pytest.mark.anyio
 PUBLIC = "https://mcp.example.test"
 VEO = {"model": "google/veo-3.1-fast", "input": {"prompt": "x"}}
-
-
-def live_services(server: Any) -> Callable[[], Any]:
-    """The running server's services, as the HTTP transport hands them to the route (None until started)."""
-    current: dict[str, Any] = {}
-    inner = server.lifespan
-
-    @asynccontextmanager
-    async def lifespan(app: Any) -> AsyncIterator[Any]:
-        async with inner(app) as services:
-            current["services"] = services
-            try:
-                yield services
-            finally:
-                current.clear()
-
-    server.lifespan = lifespan
-    return lambda: current.get("services")
 
 
 @asynccontextmanager

@@ -8,7 +8,9 @@ replicas' watches with LISTEN/NOTIFY events:
 
 - `read`: the holder read the task's status (the row holds the answer); followers adopt it;
 - `free`: the holder stopped polling (its waiters left); a follower claims the lease at once;
-- `poke`: someone needs a fresh read now (a waiter that just arrived, a webhook hint); the holder reads.
+- `poke`: a waiter needs a fresh read (it just arrived, or its budget ends); the holder reads unless a read is
+  under way;
+- `hint`: a webhook says the task changed; the holder reads now, even if a read is under way.
 
 Durations given to and returned by a coordination are real seconds, measured on the database's clock, so that
 replicas whose clocks drift still agree on who holds a lease.
@@ -22,7 +24,7 @@ from typing import Any
 
 Key = tuple[str, str]  # (owner, task_id)
 Listener = Callable[[str, "Key | None"], None]  # (event, key); key None: every key (after a reconnect)
-EVENTS = ("read", "free", "poke")
+EVENTS = ("read", "free", "poke", "hint")
 
 
 @dataclass(frozen=True)
@@ -53,11 +55,13 @@ class Coordination:
     async def release(self, key: Key) -> None:
         """Give the lease up (no waiter left here) and tell the followers (`free`)."""
 
-    async def publish(self, key: Key, answer: dict[str, Any]) -> None:
-        """Store the answer the holder just read and tell the followers (`read`)."""
+    async def publish(self, key: Key, answer: dict[str, Any]) -> int | None:
+        """Store the answer the holder just read and tell the followers (`read`); returns the row's read count
+        (None: nothing stored)."""
+        return None
 
-    async def poke(self, key: Key) -> None:
-        """Ask whoever holds the lease of `key` to read now (`poke`)."""
+    async def poke(self, key: Key, *, hint: bool = False) -> None:
+        """Ask whoever holds the lease of `key` to read now (`poke`, or `hint` for a webhook's news)."""
 
     def listen(self, listener: Listener) -> None:
         """Call `listener(event, key)` for every event another replica (or this one) sends."""

@@ -40,8 +40,8 @@ FROM (SELECT 1) AS one LEFT JOIN pollers p ON p.owner = $1 AND p.task_id = $2
 """
 _PUBLISH = """
 WITH u AS (UPDATE pollers SET latest = $3, reads = reads + 1, seen_at = clock_timestamp()
-           WHERE owner = $1 AND task_id = $2 RETURNING 1)
-SELECT pg_notify($4, $5) FROM u
+           WHERE owner = $1 AND task_id = $2 RETURNING reads)
+SELECT reads, pg_notify($4, $5) FROM u
 """
 _RELEASE = """
 WITH u AS (UPDATE pollers SET holder = NULL, lease_until = NULL WHERE owner = $1 AND task_id = $2 AND holder = $3
@@ -161,9 +161,10 @@ class PostgresCoordination(Coordination):
     async def release(self, key: Key) -> None:
         await self._pool.execute(_RELEASE, key[0], key[1], self.holder, self.channel, self._payload("free", key))
 
-    async def publish(self, key: Key, answer: dict[str, Any]) -> None:
-        await self._pool.execute(_PUBLISH, key[0], key[1], to_json(answer), self.channel,
-                                 self._payload("read", key))
+    async def publish(self, key: Key, answer: dict[str, Any]) -> int | None:
+        return await self._pool.fetchval(_PUBLISH, key[0], key[1], to_json(answer), self.channel,
+                                         self._payload("read", key))
 
-    async def poke(self, key: Key) -> None:
-        await self._pool.execute("SELECT pg_notify($1, $2)", self.channel, self._payload("poke", key))
+    async def poke(self, key: Key, *, hint: bool = False) -> None:
+        event = self._payload("hint" if hint else "poke", key)
+        await self._pool.execute("SELECT pg_notify($1, $2)", self.channel, event)
