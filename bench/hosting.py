@@ -79,6 +79,8 @@ class Monitor:
 
     def reset(self) -> None:
         self.lags: list[float] = []
+        self.worst_at = 0.0  # seconds from the reset to the worst lag
+        self.origin = time.perf_counter()
         self.before = self.peak = rss_mb()
 
     async def run(self) -> None:
@@ -86,10 +88,12 @@ class Monitor:
             started = time.perf_counter()
             await anyio.sleep(TICK)
             self.lags.append(time.perf_counter() - started - TICK)
+            if self.lags[-1] >= max(self.lags):
+                self.worst_at = started - self.origin
             if len(self.lags) % 10 == 0:
                 self.peak = max(self.peak, rss_mb())
 
     def stats(self) -> dict[str, float]:
         lags = sorted(self.lags) or [0.0]
         return {"lag_max_ms": lags[-1] * 1000, "lag_p99_ms": lags[int(len(lags) * 0.99)] * 1000,
-                "rss_growth_mb": max(self.peak, rss_mb()) - self.before}
+                "lag_max_at_s": self.worst_at, "rss_growth_mb": max(self.peak, rss_mb()) - self.before}

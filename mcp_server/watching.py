@@ -8,12 +8,8 @@ it to read at once. Each waiter keeps its own budget and its own progress notifi
 `HEARTBEAT` seconds), and a cancelled waiter just leaves: the poller stops when nobody waits any more or the
 task ended. `on_change` hears every new status (the server journals it).
 
-Across replicas sharing a journal (`journal.coordination`), the poller of a task runs on one replica at a time:
-before each read a watch claims the task's lease. The holder reads upstream and publishes what it read; a watch
-that does not hold the lease (a follower) reads nothing upstream: it adopts the holder's answers when told
-(`read`), asks the holder for a fresh read when one of its waiters needs it (`poke`), and claims the lease when
-the holder lets go (`free`) or its lease runs out (a replica that died). A task created with our webhook
-(`webhook`) is polled far apart: the delivery pokes its poller (`Watchers.hint`).
+Across replicas sharing a journal, the poller of a task runs on one replica at a time (`watch_sharing`). A task
+created with our webhook (`webhook`) is polled far apart: the delivery pokes its poller (`Watchers.hint`).
 """
 
 from __future__ import annotations
@@ -26,7 +22,7 @@ import anyio
 import anyio.abc
 
 from mcp_server.errors import UnificallyError
-from mcp_server.journal.coordination import Claim, Coordination, Key, as_key
+from mcp_server.journal.coordination import Coordination, Key, as_key
 from mcp_server.timebase import REAL_TIME, TimeBase
 from mcp_server.waiting import (
     HEARTBEAT,
@@ -38,17 +34,15 @@ from mcp_server.waiting import (
     describe,
     normalise_status,
 )
+from mcp_server.watch_sharing import SharedPolling
 
 log = logging.getLogger(__name__)
 Spawn = Callable[..., None]  # spawn(async_fn, *args): run in the server's background task group
 OnChange = Callable[[dict[str, Any]], Awaitable[None]]
-LEASE_SLACK = 20.0  # time-base seconds a poller lease outlasts the gap it covers (at least MIN_SLACK real ones)
-MIN_SLACK = 1.0
-SAFETY_REREAD = 60.0  # a follower re-reads the shared row at least this often (time-base seconds)
 LOCAL = Coordination()
 
 
-class TaskWatch:
+class TaskWatch(SharedPolling):
     def __init__(self, key: Any, fetch: GetTaskFn, task_id: str, *, time: TimeBase, typical: float | None,
                  created_at: float, schedule: PollSchedule, on_change: OnChange | None,
                  coordination: Coordination = LOCAL, webhook: bool = False) -> None:
@@ -68,16 +62,19 @@ class TaskWatch:
         self._changed = anyio.Event()
         self._wake = anyio.Event()
         self._poke = self._hinted = self._reading = False
+        self._needed = float("-inf")  # a read newer than this is what the pokes since the last one ask for
+        self._next_at = float("-inf")  # when the schedule has the holder read next
 
     @property
     def ended(self) -> bool:
         return self.error is not None or (self.latest is not None and self.latest["status"] in TERMINAL)
 
-    def poke(self) -> None:
-        """Ask the poller to read now (a waiter needs a fresh status). A read in flight already is one: it
-        ends after the poke, which is all a waiter asks of it."""
+    def poke(self, after: float | None = None) -> None:
+        """Ask the poller for a read newer than `after` (default: now), e.g. a waiter that needs a fresh status.
+        A read in flight is one: it ends after the poke, which is all a waiter asks of it."""
         if not self._reading:
             self._poke = True
+            self._needed = max(self._needed, self.time.monotonic() if after is None else after)
         self._wake.set()
 
     def hint(self) -> None:
@@ -85,17 +82,6 @@ class TaskWatch:
         started before the news: it does not count)."""
         self._hinted = self._poke = True
         self._wake.set()
-
-    def remote(self, event: str) -> None:
-        """An event from another replica: a follower wakes to adopt a read or claim a freed lease; the holder
-        reads when poked or hinted."""
-        if self.holding:
-            if event == "poke":
-                self.poke()
-            elif event == "hint":
-                self.hint()
-        elif event in ("read", "free"):
-            self._wake.set()
 
     def _notify(self) -> None:
         self._changed.set()
@@ -118,11 +104,15 @@ class TaskWatch:
                 if not claim.held:
                     await self._follow(claim)
                     continue
-                await self._read()
-                if self.ended or self._poke:
-                    continue
+                if self._due():
+                    await self._read()
+                    self._next_at = self.time.monotonic() + self._gap()
+                    if self.ended or self._poke:
+                        continue
+                else:  # woken by a poke that a read already answers (one adopted, or in flight when it came)
+                    self._poke, self._needed = False, float("-inf")
                 self._wake = anyio.Event()
-                with anyio.move_on_after(self.time.real(self._gap())):
+                with anyio.move_on_after(self.time.real(max(0.0, self._next_at - self.time.monotonic()))):
                     await self._wake.wait()
         finally:
             self.running = False
@@ -131,15 +121,10 @@ class TaskWatch:
             done(self)
             self._notify()
 
-    async def _claim(self) -> Claim:
-        lease = max(self.time.real(self._gap() + LEASE_SLACK), self.time.real(self._gap()) + MIN_SLACK)
-        try:
-            claim = await self._coord.claim(self._shared_key, lease)
-        except Exception as exc:  # a journal that cannot coordinate: poll as if alone rather than not at all
-            log.warning("claiming the poller of %s failed (%s); polling it from here", self.task_id, exc)
-            claim = Claim(held=True)
-        self.holding = claim.held
-        return claim
+    def _due(self) -> bool:
+        """Whether the holder reads now: its first read, the schedule's, a hint, or a poke no read answers."""
+        return (self.latest is None or self._hinted or self.time.monotonic() >= self._next_at
+                or (self._poke and self.latest_at < self._needed))
 
     async def _read(self) -> None:
         """One upstream read by the holder: journal a new status, publish it to the other replicas."""
@@ -167,52 +152,18 @@ class TaskWatch:
             log.warning("sharing the status of %s failed: %s", self.task_id, exc)
         self._notify()
 
-    def _adopt(self, claim: Claim) -> None:
-        """Take over the holder's latest answer from the shared row, once per read."""
-        seen = claim.seen
-        if seen.answer is None or seen.reads <= self._adopted or seen.age is None:
-            return
-        self._adopted = seen.reads
-        latest_at = self.time.monotonic() - seen.age * self.time.scale
-        if latest_at > self.latest_at:
-            self.latest, self.latest_at, self.reads = dict(seen.answer), latest_at, self.reads + 1
-            self._notify()
-
-    async def _follow(self, claim: Claim) -> None:
-        """Another replica polls: ask it for a fresh read when a waiter here needs one, then sleep until it
-        reads, lets go, or its lease runs out."""
-        if self._poke:  # a holder that has not read yet is about to: its first read is the fresh one
-            age = claim.seen.age
-            fresh = claim.seen.answer is None or (age is not None and age < self.time.real(self._schedule.min_gap))
-            if self._hinted or not fresh:
-                try:
-                    await self._coord.poke(self._shared_key, hint=self._hinted)
-                except Exception as exc:
-                    log.warning("asking for a read of %s failed: %s", self.task_id, exc)
-            self._poke = self._hinted = False
-        left = claim.seen.lease_left
-        timeout = min(self.time.real(SAFETY_REREAD), 0.0 if left is None else max(0.0, left) + 0.05)
-        with anyio.move_on_after(timeout):
-            await self._wake.wait()
-
-    async def _release(self) -> None:
-        self.holding = False
-        with anyio.move_on_after(5, shield=True):
-            try:
-                await self._coord.release(self._shared_key)
-            except Exception as exc:
-                log.warning("releasing the poller of %s failed: %s", self.task_id, exc)
-
     async def wait(self, budget: float, progress: Progress, *, fallback: dict[str, Any] | None = None,
-                   label: str = "") -> dict[str, Any]:
-        """Wait up to `budget` seconds for the task to end. A status read at the start (unless a recent one is
-        known) and one at the end of the budget (unless the poller's last is recent) bracket the wait; the
-        result is the last status seen, marked `stale` when no read finished by the budget plus `READ_GRACE`."""
+                   label: str = "", since: float | None = None) -> dict[str, Any]:
+        """Wait up to `budget` seconds for the task to end. A status read at the start (unless one is known
+        from at most the schedule's minimum gap before the call began, `since`) and one at the end of the
+        budget (unless the poller's last is recent) bracket the wait; the result is the last status seen,
+        marked `stale` when no read finished by the budget plus `READ_GRACE`."""
         time, recent = self.time, self._schedule.min_gap
         started = time.monotonic()
         deadline = started + budget
-        if self.latest_at < started - recent:
-            self.poke()
+        fresh_from = min(started, since if since is not None else started) - recent
+        if self.latest_at < fresh_from:
+            self.poke(fresh_from)
         told, final_poke = -1, False
         while True:
             if self.error is not None:
@@ -232,7 +183,7 @@ class TaskWatch:
                     break
                 if not final_poke:
                     final_poke = True
-                    self.poke()
+                    self.poke(deadline - recent)
             changed = self._changed
             heartbeat_at = progress.last_sent + HEARTBEAT
             until = min(heartbeat_at, deadline if now < deadline else deadline + READ_GRACE)
@@ -270,16 +221,17 @@ class Watchers:
             watch.hint()
         return watch is not None
 
-    def _on_event(self, event: str, key: Key | None) -> None:
+    def _on_event(self, event: str, key: Key | None, within: float | None = None) -> None:
         for watch in list(self._watches.values()) if key is None else [self._watches.get(key)]:
             if watch is not None:
-                watch.remote(event)
+                watch.remote(event, within)
 
     async def wait(self, key: Any, fetch: GetTaskFn, task_id: str, budget: float, progress: Progress, *,
                    typical: float | None = None, age: float = 0.0, on_change: OnChange | None = None,
-                   fallback: dict[str, Any] | None = None, label: str = "", webhook: bool = False
-                   ) -> dict[str, Any]:
-        """Wait for a task for at most `budget` seconds, joining its poller (or starting one)."""
+                   fallback: dict[str, Any] | None = None, label: str = "", webhook: bool = False,
+                   since: float | None = None) -> dict[str, Any]:
+        """Wait for a task for at most `budget` seconds, joining its poller (or starting one); `since` is when
+        the call began (a read from then on is fresh for it)."""
         watch = self._watches.get(key)
         if watch is None:
             watch = self._watches[key] = TaskWatch(
@@ -291,7 +243,7 @@ class Watchers:
             if not watch.running:
                 watch.running = True
                 self._spawn(watch.run, self._forget)
-            return await watch.wait(budget, progress, fallback=fallback, label=label)
+            return await watch.wait(budget, progress, fallback=fallback, label=label, since=since)
         finally:
             watch.waiters -= 1
             if watch.waiters == 0:

@@ -14,7 +14,7 @@ from dataclasses import replace
 import anyio
 import pytest
 
-from mcp_server import watching
+from mcp_server import watch_sharing
 from mcp_server.journal.postgres import PostgresJournal
 from mcp_server.timebase import TimeBase
 from mcp_server.waiting import PollSchedule, Progress
@@ -86,8 +86,8 @@ async def test_a_dead_holders_lease_is_taken_over_when_it_runs_out(pg_url):
 
 async def test_a_holder_that_lets_go_hands_over_at_once(pg_url, monkeypatch):
     # Leases and safety re-reads of ~100 s: only the `free` event can hand the task over in time.
-    monkeypatch.setattr(watching, "LEASE_SLACK", 2000.0)
-    monkeypatch.setattr(watching, "SAFETY_REREAD", 2000.0)
+    monkeypatch.setattr(watch_sharing, "LEASE_SLACK", 2000.0)
+    monkeypatch.setattr(watch_sharing, "SAFETY_REREAD", 2000.0)
     upstream, results = Upstream(30), []
     async with replicas(pg_url) as (a, b):
         with anyio.fail_after(8):  # b's own budget would end only after 15 s: a hand-over is what ends it
@@ -104,7 +104,7 @@ async def test_a_holder_that_lets_go_hands_over_at_once(pg_url, monkeypatch):
 async def test_a_webhook_hint_on_a_follower_has_the_holder_read_now(pg_url, monkeypatch):
     # Polls 200 s apart, and any read in the last 50 s is "recent": only the hint has the holder read early.
     schedule = replace(PollSchedule(), webhook_gap=4000.0, min_gap=1000.0)
-    monkeypatch.setattr(watching, "SAFETY_REREAD", 2000.0)
+    monkeypatch.setattr(watch_sharing, "SAFETY_REREAD", 2000.0)
     results: list = []
     async with replicas(pg_url, schedule=schedule) as (a, b), anyio.create_task_group() as group:
         upstream = Upstream(20)  # done 1 s (real) from now

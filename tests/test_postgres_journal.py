@@ -95,7 +95,7 @@ async def test_a_lost_listen_connection_is_reopened_and_events_flow_again(pg_url
     other = PostgresJournal(pg_url)
     await other.open()
     events: list = []
-    journal.coordination.listen(lambda kind, key: events.append((kind, key)))
+    journal.coordination.listen(lambda kind, key, within: events.append((kind, key)))
     pid = journal.coordination._conn.get_server_pid()
     conn = await asyncpg.connect(pg_url)
     await conn.execute("SELECT pg_terminate_backend($1)", pid)

@@ -8,8 +8,8 @@ replicas' watches with LISTEN/NOTIFY events:
 
 - `read`: the holder read the task's status (the row holds the answer); followers adopt it;
 - `free`: the holder stopped polling (its waiters left); a follower claims the lease at once;
-- `poke`: a waiter needs a fresh read (it just arrived, or its budget ends); the holder reads unless a read is
-  under way;
+- `poke`: a waiter needs a read no older than `within` seconds (it just arrived, or its budget ends); the
+  holder reads unless the last read, or one under way, is that fresh;
 - `hint`: a webhook says the task changed; the holder reads now, even if a read is under way.
 
 Durations given to and returned by a coordination are real seconds, measured on the database's clock, so that
@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Key = tuple[str, str]  # (owner, task_id)
-Listener = Callable[[str, "Key | None"], None]  # (event, key); key None: every key (after a reconnect)
+# (event, key, within): key None is every key (after a reconnect); within: a poke's freshness, in real seconds
+Listener = Callable[[str, "Key | None", "float | None"], None]
 EVENTS = ("read", "free", "poke", "hint")
 
 
@@ -60,11 +61,12 @@ class Coordination:
         (None: nothing stored)."""
         return None
 
-    async def poke(self, key: Key, *, hint: bool = False) -> None:
-        """Ask whoever holds the lease of `key` to read now (`poke`, or `hint` for a webhook's news)."""
+    async def poke(self, key: Key, *, hint: bool = False, within: float | None = None) -> None:
+        """Ask whoever holds the lease of `key` for a read no older than `within` real seconds (`poke`; None:
+        from now on), or to read now whatever it has (`hint`: a webhook's news)."""
 
     def listen(self, listener: Listener) -> None:
-        """Call `listener(event, key)` for every event another replica (or this one) sends."""
+        """Call `listener(event, key, within)` for every event another replica (or this one) sends."""
 
 
 def as_key(key: Any) -> Key:

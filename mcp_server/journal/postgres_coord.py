@@ -133,21 +133,22 @@ class PostgresCoordination(Coordination):
     def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: str) -> None:
         try:
             event = json.loads(payload)
-            kind, key = event["e"], (str(event["o"]), str(event["t"]))
+            kind, key, within = event["e"], (str(event["o"]), str(event["t"])), event.get("w")
+            within = float(within) if within is not None else None
         except (ValueError, KeyError, TypeError):
             log.warning("journal: ignored an unreadable notification")
             return
-        self._dispatch(kind, key)
+        self._dispatch(kind, key, within)
 
-    def _dispatch(self, kind: str, key: Key | None) -> None:
+    def _dispatch(self, kind: str, key: Key | None, within: float | None = None) -> None:
         for listener in self._listeners:
             try:
-                listener(kind, key)
+                listener(kind, key, within)
             except Exception:
                 log.exception("journal: a listener failed on %s", kind)
 
-    def _payload(self, kind: str, key: Key) -> str:
-        return json.dumps({"e": kind, "o": key[0], "t": key[1]})
+    def _payload(self, kind: str, key: Key, within: float | None = None) -> str:
+        return json.dumps({"e": kind, "o": key[0], "t": key[1], **({"w": within} if within is not None else {})})
 
     # ----- the lease --------------------------------------------------------------------------------------
     async def claim(self, key: Key, seconds: float) -> Claim:
@@ -165,6 +166,6 @@ class PostgresCoordination(Coordination):
         return await self._pool.fetchval(_PUBLISH, key[0], key[1], to_json(answer), self.channel,
                                          self._payload("read", key))
 
-    async def poke(self, key: Key, *, hint: bool = False) -> None:
-        event = self._payload("hint" if hint else "poke", key)
+    async def poke(self, key: Key, *, hint: bool = False, within: float | None = None) -> None:
+        event = self._payload("hint" if hint else "poke", key, within)
         await self._pool.execute("SELECT pg_notify($1, $2)", self.channel, event)
