@@ -102,28 +102,32 @@ async def receive(services: WebhookServices, token: str, body: bytes) -> tuple[i
 
 
 async def confirm(services: WebhookServices, key: Key) -> None:
-    """Have the task's status read upstream, once, by whoever may: its poller, or this server with its key."""
+    """Have the task's status read upstream, once, by whoever may: its poller, or this server with its key.
+    A failure leaves the hint recorded: the next waiter's read confirms it."""
     coordination = services.watchers.coordination
-    if services.watchers.hint(key):
-        return  # a waiter here: its poller reads now (or asks the replica that polls)
-    if key[0] != services.owner or not services.client.has_key:
-        await coordination.poke(key, hint=True)  # a replica whose waiter holds the owner's key reads; else later
-        return
-    claim = await coordination.claim(key, CONFIRM_LEASE)
-    if not claim.held:
-        await coordination.poke(key, hint=True)  # another replica polls this task: it reads now
-        return
     try:
-        data = dict(await services.client.get_task(key[1]))
-        data["status"] = normalise_status(data.get("status"))
-        await services.journal.update(key[1], status=data["status"], owner=key[0],
-                                      error=data.get("error_message") if data["status"] == "failed" else None)
-        await coordination.publish(key, data)
-        log.info("webhook for %s: the API says %s", key[1], data["status"])
-    except UnificallyError as error:  # the hint stays recorded: the next waiter reads the status
+        if services.watchers.hint(key):
+            return  # a waiter here: its poller reads now (or asks the replica that polls)
+        if key[0] != services.owner or not services.client.has_key:
+            await coordination.poke(key, hint=True)  # a replica whose waiter holds the owner's key reads
+            return
+        claim = await coordination.claim(key, CONFIRM_LEASE)
+        if not claim.held:
+            await coordination.poke(key, hint=True)  # another replica polls this task: it reads now
+            return
+        try:
+            data = dict(await services.client.get_task(key[1]))
+            data["status"] = normalise_status(data.get("status"))
+            await services.journal.update(key[1], status=data["status"], owner=key[0],
+                                          error=data.get("error_message") if data["status"] == "failed" else None)
+            await coordination.publish(key, data)
+            log.info("webhook for %s: the API says %s", key[1], data["status"])
+        finally:
+            await coordination.release(key)
+    except UnificallyError as error:
         log.warning("webhook for %s: the status could not be confirmed: %s", key[1], error.message)
-    finally:
-        await coordination.release(key)
+    except Exception as exc:  # the journal's coordination failed: the hint stays recorded
+        log.warning("webhook for %s: the status could not be confirmed (%s)", key[1], type(exc).__name__)
 
 
 def _parse(body: bytes) -> tuple[str, str] | None:

@@ -89,6 +89,21 @@ async def test_recovery_never_takes_a_live_replicas_create_and_takes_a_dead_ones
     await third.close()
 
 
+async def test_a_running_replica_sweeps_the_creates_a_dead_one_left(pg_url):
+    survivor, dying = PostgresJournal(pg_url), PostgresJournal(pg_url)
+    survivor.sweep_seconds = 0.2
+    await survivor.open()
+    await dying.open()
+    assert await dying.intent("m/in-flight", {})
+    await anyio.sleep(0.5)
+    assert (await survivor.list())[0]["status"] == "sending"  # its writer is alive: left alone
+    await dying.close()  # the replica dies; the survivor keeps running, no replica starts
+    with anyio.fail_after(10):
+        while (await survivor.list())[0]["status"] != "unknown":
+            await anyio.sleep(0.1)
+    await survivor.close()
+
+
 async def test_a_lost_listen_connection_is_reopened_and_events_flow_again(pg_url):
     journal = PostgresJournal(pg_url)
     await journal.open()

@@ -10,11 +10,13 @@ import hashlib
 import types
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from itertools import cycle
 
 import anyio
 import httpx2
 import pytest
 from mcp.client import Client
+from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from bench.hosting import live_services
@@ -61,6 +63,28 @@ async def test_a_task_completes_by_its_webhook_with_two_status_reads_however_oft
     assert sorted(d["status_code"] for d in sim.webhook_deliveries) == [200, 200, 202]  # duplicates: recognised
     stored = await backend.execute("SELECT webhook, hint FROM tasks WHERE task_id = ?", task_id)
     assert list(stored[0]) == [hashlib.sha256(token.encode()).hexdigest(), "completed"]  # the token, hashed only
+
+
+async def test_deliveries_to_either_of_two_replicas_complete_the_waiters_of_both(dirs, pg_url):
+    app = Starlette()
+    sim = make_sim(task_seconds=30, webhook_copies=2, webhook_transport=httpx2.ASGITransport(app=app))
+    settings = make_settings(dirs, public_url=PUBLIC, max_wait_seconds=60, database_url=SecretStr(pg_url))
+    servers = [build_server(settings, sim.transport()) for _ in range(2)]
+    balance = cycle([live_services(server) for server in servers])  # a load balancer before the route
+    app.router.routes.extend(webhooks.routes(lambda: next(balance)()))
+    results: list = []
+    async with Client(servers[0]) as a, Client(servers[1]) as b:
+        task_id = (await a.call_tool("create_task", {**VEO, "wait_seconds": 0})).structured_content["task_id"]
+
+        async def wait(client: Client) -> None:
+            results.append(await client.call_tool("wait_for_task", {"task_id": task_id, "wait_seconds": 50}))
+
+        async with anyio.create_task_group() as group:
+            for client in (a, b, a, b):
+                group.start_soon(wait, client)
+    assert [r.structured_content["status"] for r in results] == ["completed"] * 4
+    assert status_reads(sim, task_id) <= 2
+    assert sorted(d["status_code"] for d in sim.webhook_deliveries) == [200, 202]
 
 
 async def test_forged_unknown_and_premature_deliveries_are_not_trusted(dirs, backend):

@@ -5,7 +5,8 @@ their `?` placeholders), plus what replicas need: the schema migrated once howev
 (`postgres_schema`), one poller per task across replicas (`postgres_coord`), and `sending` rows that only a dead
 replica's leave behind are recovered. A replica's writer identity is unique per process (host/boot/pid plus a
 random suffix), and it is alive while its advisory lock is held; recovery marks a `sending` row `unknown` when
-its lease ran out or its writer is provably gone, never a live replica's row in flight.
+its lease ran out or its writer is provably gone, never a live replica's row in flight. It runs at start and
+every `SWEEP_SECONDS` after, since replicas run for long and another may die meanwhile.
 
 Errors of the database become `JournalUnavailable` with a sentence naming the database (never its password).
 Needs the `[postgres]` extra (asyncpg), imported only when this backend is used.
@@ -13,6 +14,7 @@ Needs the `[postgres]` extra (asyncpg), imported only when this backend is used.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import re
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 POOL_SIZE = 10
 CONNECT_SECONDS = 10.0
 COMMAND_SECONDS = 30.0
+SWEEP_SECONDS = 300.0
 FAILURES = (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError)
 _UPDATE = """
 INSERT INTO tasks AS t (owner, task_id, model, input, status, created_at, updated_at, output, error, files, cost)
@@ -55,7 +58,9 @@ class PostgresJournal(TaskRows, McpTaskRows, Journal):
         self.lease = create_timeout + LEASE_MARGIN
         self.writer = f"{this_writer()}/{secrets.token_hex(6)}"
         self._pool: Any = None
+        self._sweeper: asyncio.Task[None] | None = None
         self.schema = "public"
+        self.sweep_seconds = SWEEP_SECONDS
 
     # ----- connection --------------------------------------------------------------------------------
     async def open(self) -> None:
@@ -76,15 +81,32 @@ class PostgresJournal(TaskRows, McpTaskRows, Journal):
         self.description = describe(self._url, self.schema)
         if found and found != {2, 4, 5}:
             log.info("journal %s upgraded (it had migrations %s)", self.description, sorted(found))
+        await self._recover_logged()
+        self._sweeper = asyncio.get_running_loop().create_task(self._sweep())
+
+    async def _recover_logged(self) -> None:
         swept = await self.recover()
         if swept:
             log.warning("journal: %d create(s) left in flight by a stopped replica are now 'unknown' "
                         "(list_tasks status=unknown shows them)", swept)
 
+    async def _sweep(self) -> None:
+        while True:
+            await asyncio.sleep(self.sweep_seconds)
+            try:
+                await self._recover_logged()
+            except JournalUnavailable as problem:
+                log.warning("journal: sweeping left-over creates failed: %s", problem.message)
+
     async def _connect(self) -> Any:
         return await asyncpg.connect(self._url, timeout=CONNECT_SECONDS, command_timeout=COMMAND_SECONDS)
 
     async def close(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._sweeper
+            self._sweeper = None
         coordination = self.coordination
         if isinstance(coordination, PostgresCoordination):
             await coordination.close()
