@@ -88,7 +88,8 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         try:
             async with Background().running() as background:
                 yield Services(settings=settings, client=client, journal=journal, background=background,
-                               watchers=Watchers(background.spawn, settings.timebase),
+                               watchers=Watchers(background.spawn, settings.timebase,
+                                                 coordination=journal.coordination),
                                outputs=Outputs(settings, client.http), uploads=Uploads(settings, client))
         finally:
             await client.aclose()

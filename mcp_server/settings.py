@@ -73,6 +73,9 @@ class Settings(BaseModel):
     confirm_timeout: float = Field(default=180.0, gt=0, le=WAIT_LIMIT)
     dedup_seconds: float = Field(default=600.0, ge=0, le=7 * 86400)
     request_state_key: SecretStr | None = None  # seals 2026-07-28 confirmation round trips; shared by replicas
+    # Hosted replicas: a shared PostgreSQL journal instead of the SQLite file, and webhooks instead of polling.
+    database_url: SecretStr | None = None  # postgresql://user:password@host:5432/db[?search_path=schema]
+    public_url: str | None = None  # where the API can reach this server: callbacks go to <it>/webhooks/unifically/…
 
     @model_validator(mode="before")
     @classmethod
@@ -96,9 +99,11 @@ class Settings(BaseModel):
                              "real API")
         return self
 
-    @field_validator("base_url", "upload_url")
+    @field_validator("base_url", "upload_url", "public_url")
     @classmethod
-    def _strip_slash(cls, value: str) -> str:
+    def _strip_slash(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http(s) URL, got {value!r}")
         return value.rstrip("/")
@@ -109,6 +114,11 @@ class Settings(BaseModel):
         if value is not None and len(value.get_secret_value().encode()) < 32:
             raise ValueError("must be at least 32 bytes of secret randomness (python -c \"import secrets; "
                              "print(secrets.token_hex(32))\")")
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be a postgresql:// URL")  # never echoed: it may hold a password
         return value
 
     @field_validator("previews", mode="before")
@@ -169,6 +179,8 @@ class Settings(BaseModel):
             values["api_key"] = SecretStr(key)
         if key := env.get("UNIFICALLY_REQUEST_STATE_KEY", "").strip():
             values["request_state_key"] = SecretStr(key)
+        if url := env.get("UNIFICALLY_DATABASE_URL", "").strip():
+            values["database_url"] = SecretStr(url)
         for name, var in (
             ("base_url", "UNIFICALLY_BASE_URL"),
             ("upload_url", "UNIFICALLY_UPLOAD_URL"),
@@ -184,6 +196,7 @@ class Settings(BaseModel):
             ("confirm_above", "UNIFICALLY_CONFIRM_ABOVE"),
             ("confirm_timeout", "UNIFICALLY_CONFIRM_TIMEOUT"),
             ("dedup_seconds", "UNIFICALLY_DEDUP_SECONDS"),
+            ("public_url", "UNIFICALLY_PUBLIC_URL"),
         ):
             if value := env.get(var, "").strip():
                 values[name] = value

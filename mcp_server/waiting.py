@@ -54,6 +54,7 @@ class PollSchedule:
     min_gap: float = 2.0
     max_gap: float = 15.0
     tail_gap: float = 3.0  # cadence once the typical duration has passed
+    webhook_gap: float = 60.0  # the fallback cadence while our webhook is expected (its delivery pokes)
 
     def next_gap(self, age: float, typical: float | None) -> float:
         for mark in self.early:

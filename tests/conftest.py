@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from mcp_server.server import build_server
 from mcp_server.settings import Settings
 from mcp_server.simulator import ScaledClock, Simulator, SimulatorConfig
+from tests.pg import Backend, database_url, fresh_schema
 
 API_KEY = "sk-test-0123456789abcdef-SECRET"
 # Simulated seconds per real second, for the simulator and the server alike: tests keep realistic durations,
@@ -67,6 +68,23 @@ def make_settings(dirs: dict[str, Path], **overrides: Any) -> Settings:
 @pytest.fixture
 def settings(dirs: dict[str, Path]) -> Settings:
     return make_settings(dirs)
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A PostgreSQL URL whose search_path is a fresh schema (skipped without a test database)."""
+    async with fresh_schema(database_url()) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
+    """The journal store a test runs against: every journal test runs on both backends."""
+    if request.param == "sqlite":
+        yield Backend("sqlite", path=tmp_path / "data" / "tasks.sqlite3")
+        return
+    async with fresh_schema(database_url()) as url:
+        yield Backend("postgres", url=url)
 
 
 @pytest.fixture(params=["auto", "legacy"])

@@ -44,6 +44,17 @@ class RawSession:
                         return line
                 await self._read_line()
 
+    async def until(self, predicate: Any, timeout: float = 20) -> dict:
+        """The first message (already read or still to come) for which `predicate(message)` is true."""
+        with anyio.fail_after(timeout):
+            seen = 0
+            while True:
+                for line in self.lines[seen:]:
+                    if predicate(line):
+                        return line
+                seen = len(self.lines)
+                await self._read_line()
+
     async def _read_line(self) -> None:
         assert self.process.stdout is not None
         while b"\n" not in self._buffer:

@@ -1,4 +1,5 @@
-"""The task journal: records before sending, survives a killed server, and is shared safely between servers."""
+"""The task journal: records before sending, survives a killed server, and is shared safely between servers.
+Every test that is not about one backend's files runs on both backends (the `backend` fixture)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from mcp import StdioServerParameters
 from mcp.client import Client
 
-from mcp_server.journal import SqliteJournal
+from mcp_server.journal import Journal
 from mcp_server.server import build_server
 from mcp_server.settings import Settings
 from mcp_server.simulator import LoopbackSimulator
@@ -20,9 +21,8 @@ from tests.test_stdio import server_env
 pytestmark = pytest.mark.anyio
 
 
-async def test_lifecycle_of_a_record(tmp_path):
-    journal = SqliteJournal(tmp_path / "j.sqlite3")
-    await journal.open()
+async def test_lifecycle_of_a_record(backend):
+    journal = await backend.opened()
     row = await journal.intent("m/x", {"prompt": "p"})
     assert (await journal.list())[0]["status"] == "sending"
     await journal.created(row, "t1", "pending")
@@ -39,11 +39,11 @@ async def test_lifecycle_of_a_record(tmp_path):
     await journal.close()
 
 
-async def test_concurrent_servers_share_one_journal(tmp_path):
-    path = tmp_path / "shared.sqlite3"
-    journals = [SqliteJournal(path) for _ in range(4)]
+async def test_concurrent_servers_share_one_journal(backend):
+    journals = [backend.journal() for _ in range(4)]
 
-    async def writer(journal: SqliteJournal, n: int) -> None:
+    async def writer(journal: Journal, n: int) -> None:
+        await journal.open()  # servers starting together: the schema is created once
         for i in range(25):
             row = await journal.intent("m/x", {"i": i})
             await journal.created(row, f"t{n}-{i}", "pending")
@@ -52,14 +52,18 @@ async def test_concurrent_servers_share_one_journal(tmp_path):
     async with anyio.create_task_group() as group:
         for n, journal in enumerate(journals):
             group.start_soon(writer, journal, n)
-    rows = await SqliteJournal(path).list(limit=1000)
+    reader = await backend.opened()
+    rows = await reader.list(limit=1000)
     assert len(rows) == 100 and {r["status"] for r in rows} == {"completed"}
+    for journal in (*journals, reader):
+        await journal.close()
 
 
-async def test_journal_survives_a_server_killed_mid_wait(dirs):
+async def test_journal_survives_a_server_killed_mid_wait(dirs, backend):
     sim = make_sim(task_seconds=6)
     async with LoopbackSimulator(sim) as loop:
-        env = server_env(loop.url, dirs, UNIFICALLY_WAIT_SECONDS="60")
+        env = server_env(loop.url, dirs, UNIFICALLY_WAIT_SECONDS="60",
+                         **({"UNIFICALLY_DATABASE_URL": backend.url} if backend.url else {}))
         params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server", "serve"], env=env)
         process = await anyio.open_process([sys.executable, "-m", "mcp_server", "serve"], env=env)
         for message in (

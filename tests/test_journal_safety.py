@@ -1,4 +1,6 @@
-"""The journal never loses a paid task and never takes the server down: upgrades, damage, dead writers, bad rows."""
+"""The journal never loses a paid task and never takes the server down: upgrades, damage, dead writers, bad rows.
+Dead writers and bad rows run on both backends; upgrades and damage are the SQLite file's (PostgreSQL's own are
+in test_postgres_journal)."""
 
 from __future__ import annotations
 
@@ -94,44 +96,44 @@ def dead_pid() -> int:
     return process.pid
 
 
-async def test_sends_left_by_a_dead_writer_become_unknown_and_live_ones_are_left_alone(tmp_path):
-    path = tmp_path / "tasks.sqlite3"
-    first = SqliteJournal(path)
-    await first.open()
-    live = await first.intent("m/live", {})  # this process: alive, still sending
-    dead = await first.intent("m/dead", {})
-    rebooted = await first.intent("m/rebooted", {})
-    expired = await first.intent("m/elsewhere", {})
+def dead_writers(backend) -> dict[str, str]:
+    """Writers provably gone, by model name: on one machine a dead process or an earlier boot; in PostgreSQL a
+    replica whose liveness lock nobody holds (whatever its host)."""
     host = this_writer().split("/")[0]
-    conn = sqlite3.connect(path)
-    conn.execute("UPDATE tasks SET writer = ? WHERE id = ?", (f"{host}/{boot_id()}/{dead_pid()}", dead))
-    conn.execute("UPDATE tasks SET writer = ? WHERE id = ?", (f"{host}/another-boot/{os.getpid()}", rebooted))
-    conn.execute("UPDATE tasks SET writer = 'other-host/b/1', lease_until = 1.0 WHERE id = ?", (expired,))
-    conn.commit()
-    conn.close()
-    second = SqliteJournal(path)
-    await second.open()  # "the next start"
+    if backend.name == "postgres":
+        return {"m/dead": f"{host}/{boot_id()}/{dead_pid()}/0123456789ab", "m/replica": "other-host/b/7/feedfacecafe"}
+    return {"m/dead": f"{host}/{boot_id()}/{dead_pid()}", "m/rebooted": f"{host}/another-boot/{os.getpid()}"}
+
+
+async def test_sends_left_by_a_dead_writer_become_unknown_and_live_ones_are_left_alone(backend):
+    first = await backend.opened()
+    live = await first.intent("m/live", {})  # this process (or replica): alive, still sending
+    gone = dead_writers(backend)
+    for model, writer in gone.items():
+        row = await first.intent(model, {})
+        await backend.execute("UPDATE tasks SET writer = ? WHERE id = ?", writer, row)
+    expired = await first.intent("m/elsewhere", {})
+    await backend.execute("UPDATE tasks SET writer = 'other-host/b/1', lease_until = 1.0 WHERE id = ?", expired)
+    second = await backend.opened()  # "the next start"
     rows = {r["model"]: r for r in await second.list()}
     assert rows["m/live"]["status"] == "sending"
-    for model in ("m/dead", "m/rebooted", "m/elsewhere"):
+    for model in (*gone, "m/elsewhere"):
         assert rows[model]["status"] == "unknown" and "may or may not exist" in rows[model]["error"]
-    assert {r["model"] for r in await second.list(status="unknown")} == {"m/dead", "m/rebooted", "m/elsewhere"}
+    assert {r["model"] for r in await second.list(status="unknown")} == {*gone, "m/elsewhere"}
     assert live
     await first.close()
     await second.close()
 
 
-async def test_one_bad_row_never_breaks_a_listing_and_listings_stay_small(tmp_path):
-    path = tmp_path / "tasks.sqlite3"
-    journal = SqliteJournal(path)
-    await journal.open()
+async def test_one_bad_row_never_breaks_a_listing_and_listings_stay_small(backend):
+    journal = await backend.opened()
     await journal.intent("m/big", {"prompt": "p" * 50_000, "image_urls": ["https://x/" + "y" * 500] * 40})
     await journal.update("surrogate", status="failed", error="bad \ud800 char", output={"text": "\udfff"})
-    conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO tasks (task_id, model, input, status, created_at, updated_at, output) VALUES "
-                 "('broken', CAST(X'6dff2f78' AS TEXT), '{not json', 'completed', 2.0, 2.0, X'ff00fe')")
-    conn.commit()
-    conn.close()
+    insert = "INSERT INTO tasks (task_id, model, input, status, created_at, updated_at, output) VALUES ('broken', "
+    if backend.name == "sqlite":  # bytes that are not UTF-8 (PostgreSQL refuses to store them at all)
+        await backend.execute(insert + "CAST(X'6dff2f78' AS TEXT), '{not json', 'completed', 2.0, 2.0, X'ff00fe')")
+    else:
+        await backend.execute(insert + "'m/\ufffd', '{not json', 'completed', 2.0, 2.0, '[1, 2')")
     rows = await journal.list(limit=10)
     assert {r["task_id"] for r in rows} >= {"broken", "surrogate", None}
     assert len(json.dumps(rows, ensure_ascii=False)) < 3000

@@ -1,5 +1,5 @@
 """The journal's MCP task rows: owned, ended once, paged newest first, purged after their ttl, and added to an
-older journal in place (schema v4)."""
+older journal in place (schema v4). Both backends, but for the SQLite file's own upgrade."""
 
 from __future__ import annotations
 
@@ -21,9 +21,8 @@ def row(mcp_id: str, owner: str = "", **extra):
             "ttl_ms": 3_600_000, "created_at": now, "updated_at": now, **extra}
 
 
-async def test_a_task_is_read_by_its_owner_only_and_ends_once(tmp_path):
-    journal = SqliteJournal(tmp_path / "j.sqlite3")
-    await journal.open()
+async def test_a_task_is_read_by_its_owner_only_and_ends_once(backend):
+    journal = await backend.opened()
     await journal.create_mcp_task(row("mt_a", owner="alice"))
     assert (await journal.get_mcp_task("mt_a", owner="alice"))["task_id"] == "up-mt_a"
     assert await journal.get_mcp_task("mt_a", owner="bob") is None
@@ -36,9 +35,8 @@ async def test_a_task_is_read_by_its_owner_only_and_ends_once(tmp_path):
     await journal.close()
 
 
-async def test_listing_pages_newest_first_and_expired_tasks_are_purged(tmp_path):
-    journal = SqliteJournal(tmp_path / "j.sqlite3")
-    await journal.open()
+async def test_listing_pages_newest_first_and_expired_tasks_are_purged(backend):
+    journal = await backend.opened()
     for n in range(5):
         await journal.create_mcp_task(row(f"mt_{n}", result={"content": [{"type": "text", "text": "big"}]}))
     await journal.create_mcp_task(row("mt_other", owner="bob"))

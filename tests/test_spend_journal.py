@@ -29,8 +29,8 @@ async def reserve(journal: SqliteJournal, fingerprint: str, **options):
     return await journal.reserve("m/x", {"prompt": fingerprint}, fingerprint=fingerprint, **options)
 
 
-async def test_reserve_records_price_and_finds_the_same_request_again(tmp_path):
-    journal = await opened(tmp_path / "j.sqlite3")
+async def test_reserve_records_price_and_finds_the_same_request_again(backend):
+    journal = await backend.opened()
     first = await reserve(journal, "fp1", price=0.4)
     assert first.row is not None and first.duplicate is None
     again = await reserve(journal, "fp1", price=0.4)
@@ -45,8 +45,8 @@ async def test_reserve_records_price_and_finds_the_same_request_again(tmp_path):
     await journal.close()
 
 
-async def test_a_failed_task_is_no_duplicate(tmp_path):
-    journal = await opened(tmp_path / "j.sqlite3")
+async def test_a_failed_task_is_no_duplicate(backend):
+    journal = await backend.opened()
     row = (await reserve(journal, "fp")).row
     await journal.created(row, "t1", "pending")
     await journal.update("t1", status="failed", error="policy")
@@ -55,8 +55,8 @@ async def test_a_failed_task_is_no_duplicate(tmp_path):
     await journal.close()
 
 
-async def test_daily_limit_counts_reserved_prices_until_discarded(tmp_path):
-    journal = await opened(tmp_path / "j.sqlite3")
+async def test_daily_limit_counts_reserved_prices_until_discarded(backend):
+    journal = await backend.opened()
     day = dict(day_since=time.time() - 60, day_limit=1.0)
     a = await reserve(journal, "a", price=0.4, **day)
     b = await reserve(journal, "b", price=0.4, **day)
@@ -72,20 +72,19 @@ async def test_daily_limit_counts_reserved_prices_until_discarded(tmp_path):
     await journal.close()
 
 
-async def test_a_consent_is_used_once(tmp_path):
-    journal = await opened(tmp_path / "j.sqlite3")
+async def test_a_consent_is_used_once(backend):
+    journal = await backend.opened()
     assert (await reserve(journal, "a", consent="token-1")).row is not None
     again = await reserve(journal, "a", consent="token-1", dedup_since=None)
     assert again.row is None and again.refused == "consent_used"
     await journal.close()
 
 
-async def test_concurrent_identical_reservations_make_one_row(tmp_path):
-    path = tmp_path / "j.sqlite3"
-    journals = [await opened(path) for _ in range(4)]
+async def test_concurrent_identical_reservations_make_one_row(backend):
+    journals = [await backend.opened() for _ in range(4)]  # four servers sharing one journal
     results = []
 
-    async def one(journal: SqliteJournal) -> None:
+    async def one(journal) -> None:
         results.append(await reserve(journal, "same", price=0.4))
 
     async with anyio.create_task_group() as group:
@@ -139,10 +138,10 @@ async def test_an_older_journal_gains_the_spending_columns(tmp_path, version):
     path = tmp_path / "j.sqlite3"
     journal = await opened(path)
     await journal.close()
-    conn = sqlite3.connect(path)  # back to the shape of version 2 (4 only adds the mcp_tasks table)
-    for index in ("tasks_fingerprint", "tasks_owner_created", "tasks_consent"):
+    conn = sqlite3.connect(path)  # back to the shape of version 2 (4 only adds the mcp_tasks table; 6 is after)
+    for index in ("tasks_fingerprint", "tasks_owner_created", "tasks_consent", "tasks_webhook"):
         conn.execute(f"DROP INDEX {index}")
-    for column in ("fingerprint", "price", "consent"):
+    for column in ("fingerprint", "price", "consent", "webhook", "hint", "hinted_at"):
         conn.execute(f"ALTER TABLE tasks DROP COLUMN {column}")
     conn.execute("INSERT INTO tasks (task_id, model, input, status, created_at, updated_at) "
                  "VALUES ('old', 'm/x', '{}', 'completed', 1, 1)")

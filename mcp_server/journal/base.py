@@ -3,7 +3,8 @@
 A creation is recorded *before* its request is sent (status `sending`, with the writer that sends it), then
 gets its task id, status changes, outputs, local files and cost. A client timeout, a cancelled call or a
 restart loses nothing, and an ambiguous create stays visible as `unknown`. Backends (SQLite embedded,
-PostgreSQL hosted) implement `Journal`; everything above this package sees only that interface.
+PostgreSQL hosted) implement `Journal`; everything above this package sees only that interface, and the
+`coordination` through which replicas sharing a journal share the polling of a task.
 
 Rows may hold anything an API answered, so text is made encodable on the way in (a lone surrogate never
 reaches storage) and decoded defensively on the way out: one bad row never breaks a listing.
@@ -15,9 +16,13 @@ import json
 import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcp_server.errors import UnificallyError, sanitize
+from mcp_server.journal.coordination import Coordination
+
+if TYPE_CHECKING:
+    from mcp_server.journal.task_rows import WebhookHint
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +57,7 @@ class Journal(ABC):
     read with `owner=None` is unscoped (single-user mode)."""
 
     description: str = "journal"
+    coordination: Coordination = Coordination()  # in-process; a shared journal's replicas coordinate through it
 
     @abstractmethod
     async def open(self) -> None:
@@ -110,6 +116,22 @@ class Journal(ABC):
     async def recover(self) -> int:
         """Mark `sending` rows whose writer is provably gone as `unknown`; returns how many."""
 
+    @abstractmethod
+    async def ready(self) -> None:
+        """A cheap read proving the journal is usable now (readiness checks); raises JournalUnavailable."""
+
+    # ----- webhooks: our callback URL's token, hashed, per task; deliveries recorded as hints ----------------
+    @abstractmethod
+    async def expect_webhook(self, row: int, token_hash: str) -> None:
+        """Before the create of `row` is sent: it carries our callback URL, whose token hashes to this."""
+
+    @abstractmethod
+    async def expects_webhook(self, task_id: str, *, owner: str = "") -> bool: ...
+
+    @abstractmethod
+    async def webhook_hint(self, token_hash: str, task_id: str, status: str) -> WebhookHint | None:
+        """Record a delivery (atomically deduplicated); None for an unknown token/task pair."""
+
     # ----- MCP tasks: the protocol's task handles, each mapped to one Unifically task (`mcp_tasks`) ----------
     @abstractmethod
     async def create_mcp_task(self, record: dict[str, Any]) -> None:
@@ -133,10 +155,6 @@ class Journal(ABC):
     @abstractmethod
     async def purge_mcp_tasks(self, now: float) -> int:
         """Delete the MCP tasks whose ttl ran out before `now` (wall seconds); returns how many."""
-
-    @abstractmethod
-    async def ready(self) -> None:
-        """A cheap read proving the journal is usable now (readiness checks); raises JournalUnavailable."""
 
 
 class UnavailableJournal(Journal):
@@ -188,6 +206,18 @@ class UnavailableJournal(Journal):
     async def recover(self) -> int:
         return 0
 
+    async def ready(self) -> None:
+        raise self._fail()
+
+    async def expect_webhook(self, row: int, token_hash: str) -> None:
+        raise self._fail()
+
+    async def expects_webhook(self, task_id: str, **_: Any) -> bool:
+        raise self._fail()
+
+    async def webhook_hint(self, token_hash: str, task_id: str, status: str) -> WebhookHint | None:
+        raise self._fail()
+
     async def create_mcp_task(self, record: dict[str, Any]) -> None:
         raise self._fail()
 
@@ -202,10 +232,6 @@ class UnavailableJournal(Journal):
 
     async def purge_mcp_tasks(self, now: float) -> int:
         return 0
-
-
-    async def ready(self) -> None:
-        raise self._fail()
 
 
 # ----- shared row handling ------------------------------------------------------------------------------

@@ -18,40 +18,19 @@ from typing import Any, TypeVar
 
 import anyio
 
-from mcp_server.journal.base import (
-    COLUMNS,
-    MAX_LIST,
-    Journal,
-    JournalUnavailable,
-    Reservation,
-    clean_text,
-    decode_row,
-    listed,
-    to_json,
-)
-from mcp_server.journal.sqlite_mcp_tasks import SqliteMcpTasks
+from mcp_server.journal.base import Journal, JournalUnavailable, Reservation, clean_text, decode_row, to_json
+from mcp_server.journal.mcp_task_rows import McpTaskRows
 from mcp_server.journal.sqlite_schema import VERSION, SchemaProblem, broken_message, migrate
-from mcp_server.journal.writer import LEASE_MARGIN, this_writer, writer_gone
+from mcp_server.journal.task_rows import DUPLICATE, INTENT, SPENT, UPDATE, TaskRows
+from mcp_server.journal.writer import ABANDONED, LEASE_MARGIN, this_writer, writer_gone
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _SEED = ("INSERT INTO tasks (owner, task_id, model, input, status, created_at, updated_at) "
          "VALUES (?, ?, ?, '{}', ?, ?, ?) ON CONFLICT(owner, task_id) DO NOTHING")
-_UPDATE = ("UPDATE tasks SET status = ?, updated_at = ?, output = COALESCE(?, output), error = COALESCE(?, error), "
-           "files = COALESCE(?, files), cost = COALESCE(?, cost), "
-           "model = CASE WHEN model = 'unknown' AND ? IS NOT NULL THEN ? ELSE model END "
-           "WHERE owner = ? AND task_id = ?")
-_SELECT = f"SELECT {', '.join(COLUMNS)} FROM tasks"
-_DUPLICATE = f"{_SELECT} WHERE owner = ? AND fingerprint = ? AND created_at >= ? AND status != 'failed' " \
-             "ORDER BY created_at DESC, id DESC LIMIT 1"
-_SPENT = "SELECT COALESCE(SUM(price), 0) FROM tasks WHERE owner = ? AND created_at >= ?"
-_INTENT = ("INSERT INTO tasks (owner, model, input, status, created_at, updated_at, writer, lease_until, fingerprint, "
-           "price, consent) VALUES (?, ?, ?, 'sending', ?, ?, ?, ?, ?, ?, ?) RETURNING id")
-ABANDONED = ("the server that was sending this create stopped before the answer arrived; the task may or may "
-             "not exist (and be charged): check get_account or the dashboard before creating it again")
 
 
-class SqliteJournal(SqliteMcpTasks, Journal):
+class SqliteJournal(TaskRows, McpTaskRows, Journal):
     def __init__(self, path: Path, *, create_timeout: float = 30.0) -> None:
         self.path = path
         self.description = str(path)
@@ -135,7 +114,7 @@ class SqliteJournal(SqliteMcpTasks, Journal):
     # ----- writes ------------------------------------------------------------------------------------
     async def intent(self, model: str, api_input: dict[str, Any], *, owner: str = "") -> int:
         now = time.time()
-        rows = await self._exec(_INTENT, (owner, clean_text(model), to_json(api_input), now, now, this_writer(),
+        rows = await self._exec(INTENT, (owner, clean_text(model), to_json(api_input), now, now, this_writer(),
                                           now + self.lease, None, None, None))
         return int(rows[0][0])
 
@@ -144,38 +123,20 @@ class SqliteJournal(SqliteMcpTasks, Journal):
                       day_limit: float | None = None, consent: str | None = None) -> Reservation:
         def work(conn: sqlite3.Connection) -> Reservation:
             if dedup_since is not None:
-                found = conn.execute(_DUPLICATE, (owner, fingerprint, dedup_since)).fetchall()
+                found = conn.execute(DUPLICATE, (owner, fingerprint, dedup_since)).fetchall()
                 if found:
                     return Reservation(duplicate=decode_row(found[0]))
-            spent = float(conn.execute(_SPENT, (owner, day_since)).fetchone()[0]) if day_since is not None else 0.0
+            spent = float(conn.execute(SPENT, (owner, day_since)).fetchone()[0]) if day_since is not None else 0.0
             if day_limit is not None and spent + (price or 0.0) > day_limit + 1e-9:
                 return Reservation(refused="day_limit", spent=spent)
             if consent is not None and conn.execute("SELECT 1 FROM tasks WHERE consent = ?", (consent,)).fetchall():
                 return Reservation(refused="consent_used", spent=spent)
             now = time.time()
-            row = conn.execute(_INTENT, (owner, clean_text(model), to_json(api_input), now, now, this_writer(),
+            row = conn.execute(INTENT, (owner, clean_text(model), to_json(api_input), now, now, this_writer(),
                                          now + self.lease, fingerprint, price, consent)).fetchone()
             return Reservation(row=int(row[0]), spent=spent)
 
         return await anyio.to_thread.run_sync(self._atomic, work)
-
-    async def find_duplicate(self, fingerprint: str, *, owner: str = "", since: float) -> dict[str, Any] | None:
-        rows = await self._exec(_DUPLICATE, (owner, fingerprint, since))
-        return decode_row(rows[0]) if rows else None
-
-    async def spent(self, *, owner: str = "", since: float) -> float:
-        return float((await self._exec(_SPENT, (owner, since)))[0][0])
-
-    async def created(self, row: int, task_id: str, status: str) -> None:
-        await self._exec("UPDATE tasks SET task_id = ?, status = ?, updated_at = ?, writer = NULL, "
-                         "lease_until = NULL WHERE id = ?", (clean_text(task_id), status, time.time(), row))
-
-    async def unknown(self, row: int, reason: str) -> None:
-        await self._exec("UPDATE tasks SET status = 'unknown', error = ?, updated_at = ?, writer = NULL, "
-                         "lease_until = NULL WHERE id = ?", (clean_text(reason), time.time(), row))
-
-    async def discard(self, row: int) -> None:
-        await self._exec("DELETE FROM tasks WHERE id = ? AND task_id IS NULL", (row,))
 
     async def update(self, task_id: str, *, status: str, output: dict[str, Any] | None = None,
                      error: str | None = None, files: list[str] | None = None, cost: float | None = None,
@@ -187,7 +148,7 @@ class SqliteJournal(SqliteMcpTasks, Journal):
 
         def work(conn: sqlite3.Connection) -> None:  # both statements in one transaction and one thread hop
             conn.execute(_SEED, seed)
-            conn.execute(_UPDATE, values)
+            conn.execute(UPDATE, values)
 
         await anyio.to_thread.run_sync(self._atomic, work, "BEGIN")
 
@@ -200,29 +161,6 @@ class SqliteJournal(SqliteMcpTasks, Journal):
             await self._exec("UPDATE tasks SET status = 'unknown', error = ?, updated_at = ?, writer = NULL, "
                              "lease_until = NULL WHERE id = ? AND status = 'sending'", (ABANDONED, now, row_id))
         return len(gone)
-
-    # ----- reads -------------------------------------------------------------------------------------
-    async def ready(self) -> None:
-        await self._exec("SELECT 1 FROM tasks LIMIT 1")
-
-    async def get(self, task_id: str, *, owner: str | None = None) -> dict[str, Any] | None:
-        task_id = clean_text(task_id)
-        clause, params = ("WHERE task_id = ?", (task_id,)) if owner is None else \
-            ("WHERE task_id = ? AND owner = ?", (task_id, owner))
-        rows = await self._exec(f"{_SELECT} {clause} ORDER BY id LIMIT 1", params)
-        return decode_row(rows[0]) if rows else None
-
-    async def list(self, *, status: str | None = None, model: str | None = None, limit: int = 20,
-                   owner: str | None = None) -> list[dict[str, Any]]:
-        where, params = [], []
-        for column, value in (("status", status), ("model", model), ("owner", owner)):
-            if value is not None:
-                where.append(f"{column} = ?")
-                params.append(clean_text(value))
-        clause = f"WHERE {' AND '.join(where)}" if where else ""
-        rows = await self._exec(f"{_SELECT} {clause} ORDER BY created_at DESC, id DESC LIMIT ?",
-                                (*params, max(1, min(int(limit), MAX_LIST))))
-        return [listed(decode_row(row)) for row in rows]
 
 
 def _reason(exc: BaseException) -> str:

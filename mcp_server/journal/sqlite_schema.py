@@ -13,7 +13,7 @@ import sqlite3
 from pathlib import Path
 
 APPLICATION_ID = 0x554E4946  # "UNIF"
-VERSION = 5  # 3 was never released: the spending columns came after 4, as 5
+VERSION = 6  # 3 was never released: the spending columns came after 4, as 5; webhooks are 6
 V1_COLUMNS = {"id", "task_id", "model", "input", "status", "created_at", "updated_at", "output", "files", "cost",
               "error"}
 
@@ -88,7 +88,15 @@ CREATE INDEX tasks_fingerprint ON tasks (owner, fingerprint, created_at);
 CREATE INDEX tasks_owner_created ON tasks (owner, created_at);
 CREATE UNIQUE INDEX tasks_consent ON tasks (consent) WHERE consent IS NOT NULL;
 """
-MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (4, _V4), (5, _V5))
+# v6: webhooks (hosted mode): the SHA-256 of a task's callback token, and the last delivery's news (a hint, until
+# a status read confirms it). Needs only v2's tasks table.
+_V6 = """
+ALTER TABLE tasks ADD COLUMN webhook TEXT;
+ALTER TABLE tasks ADD COLUMN hint TEXT;
+ALTER TABLE tasks ADD COLUMN hinted_at REAL;
+CREATE UNIQUE INDEX IF NOT EXISTS tasks_webhook ON tasks (webhook);
+"""
+MIGRATIONS: tuple[tuple[int, str], ...] = ((1, _V1), (2, _V2), (4, _V4), (5, _V5), (6, _V6))
 
 
 class SchemaProblem(Exception):

@@ -15,6 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 LEASE_MARGIN = 60.0  # seconds beyond the create timeout
+ABANDONED = ("the server that was sending this create stopped before the answer arrived; the task may or may "
+             "not exist (and be charged): check get_account or the dashboard before creating it again")
 
 
 @lru_cache(maxsize=1)

@@ -17,6 +17,7 @@ from .media import content_type_for, sample_bytes
 from .outputs import OutputBuilder
 from .resources import STATIC_RESOURCES, VERIFICATION_PHRASE_PATH, VERIFICATION_PHRASES, verification_phrase
 from .state import SimState
+from .webhooks import WebhookSender
 
 OUTPUT_FILE = re.compile(r"^out-(?P<task_id>[0-9a-f-]{36})-\d+\.(?P<ext>png|wav|mp4)$")
 USER_ID = 12345
@@ -31,8 +32,9 @@ def base_url(request: Request) -> str:
 class ApiRoutes:
     """Handlers bound to one ``SimState``."""
 
-    def __init__(self, state: SimState) -> None:
+    def __init__(self, state: SimState, webhooks: WebhookSender) -> None:
         self.state = state
+        self.webhooks = webhooks
 
     def routes(self) -> list[BaseRoute]:
         """Starlette routes for every API endpoint (auth is enforced by the middleware)."""
@@ -66,6 +68,7 @@ class ApiRoutes:
         if self.state.balance_usd < cost:
             return envelope.error(402, "Insufficient balance")
         task = self.state.create_task(model, kind, body["input"], body.get("callback_url"), cost)
+        self.webhooks.expect(task, base_url(request))
         if self.state.config.state_path is not None:
             await anyio.to_thread.run_sync(self.state.write, self.state.snapshot())
         return envelope.ok({"task_id": task.task_id, "status": "pending"})

@@ -25,6 +25,8 @@ class SimulatorConfig:
         tasks finish as fast as a test or benchmark needs.
     state_path: when set, created tasks are saved there (JSON) and loaded at start, so a restarted
         ``serve --simulate`` still knows its tasks; use a wall clock (``time.time``) with it.
+    webhook_transport: the httpx2 transport webhooks are posted through (None: the network); ``webhook_copies``
+        deliveries of each webhook (more than 1: the duplicates the docs warn of). See ``webhooks``.
     """
 
     task_seconds: float = 2.0
@@ -35,6 +37,8 @@ class SimulatorConfig:
     max_upload_bytes: int = 20_000_000
     clock: Clock = time.monotonic
     state_path: Path | None = None
+    webhook_transport: Any = None
+    webhook_copies: int = 1
 
     def duration_for(self, model: str) -> float:
         """Return the lifecycle length of a task of ``model``."""

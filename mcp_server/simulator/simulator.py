@@ -19,6 +19,7 @@ from .middleware import FaultMiddleware
 from .state import SimState
 from .transport import SimulatorTransport
 from .uploads import UploadRoutes
+from .webhooks import WebhookSender
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,9 @@ class Simulator:
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = config if config is not None else SimulatorConfig()
         self.state = SimState(self.config)
-        routes = ApiRoutes(self.state).routes() + UploadRoutes(self.state).routes() + AdminRoutes(self.state).routes()
+        self.webhooks = WebhookSender(self.state)
+        routes = (ApiRoutes(self.state, self.webhooks).routes() + UploadRoutes(self.state).routes()
+                  + AdminRoutes(self.state).routes())
         starlette = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
         self.app = FaultMiddleware(starlette, self.state)
 
@@ -55,6 +58,11 @@ class Simulator:
     def balance_usd(self) -> float:
         """The current simulated balance."""
         return self.state.balance_usd
+
+    @property
+    def webhook_deliveries(self) -> list[dict[str, Any]]:
+        """Every webhook POST attempted, oldest first: url, payload, and status_code or error."""
+        return self.webhooks.deliveries
 
     def created_tasks(self) -> list[dict[str, Any]]:
         """Every task actually created (dry runs and refused requests make none), with current status."""

@@ -19,6 +19,7 @@ import anyio
 from mcp_server import errors as E
 from mcp_server.tools.base import Services
 from mcp_server.waiting import normalise_status
+from mcp_server.webhooks import new_callback
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ class Created:
     task_id: str
     status: str
     warnings: list[str] = field(default_factory=list)
+    webhook: bool = False  # it carries our callback URL: its webhook will say when it ends
 
 
 async def create_once(services: Services, model: str, api_input: dict[str, Any], *,
@@ -42,10 +44,19 @@ async def create_once(services: Services, model: str, api_input: dict[str, Any],
                       row: int | None = None) -> Created:
     """Create the task once, journaled as `row` (reserved by the spending gate) or as a new intent. Back-offs
     before a retry (after a 429, or a connection that never sent) fit in `budget` seconds; the create request
-    itself has its own timeout (`create_timeout`)."""
+    itself has its own timeout (`create_timeout`). Without a caller's callback URL, a hosted server
+    (`public_url`) passes its own, journaled (hashed) before the send."""
     journal = services.journal
+    ours = new_callback(services.settings.public_url) if callback_url is None else None
     if row is None:
         row = await journal.intent(model, api_input, owner=services.owner)
+    if ours is not None:
+        try:
+            await journal.expect_webhook(row, ours.token_hash)
+        except BaseException:
+            await _quietly(journal.discard(row))  # nothing was sent
+            raise
+        callback_url = ours.url
     with anyio.CancelScope(shield=True) as shield:
         shield.deadline = anyio.current_time() + CREATE_SHIELD
         try:
@@ -69,7 +80,7 @@ async def create_once(services: Services, model: str, api_input: dict[str, Any],
             await _quietly(journal.unknown(row, "the API answered without a task_id"))
             raise E.ProtocolViolation(f"The API accepted the {model} request but returned no task_id; check "
                                       "list_tasks and get_account before trying again.")
-        created = Created(task_id, normalise_status(data.get("status")))
+        created = Created(task_id, normalise_status(data.get("status")), webhook=ours is not None)
         log.info("created task %s for %s", task_id, model)
         await _record(services, row, created)
     if shield.cancelled_caught:  # the create outlived its shield: never resent, kept as unknown

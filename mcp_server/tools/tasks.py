@@ -119,7 +119,8 @@ async def run_task(services: Services, call: Call, model: str, api_input: dict[s
         raise
     result = await wait(services, call, created.task_id, model, {"task_id": created.task_id,
                                                                  "status": created.status},
-                        just_created=True, warnings=created.warnings + admitted.notes, budget=left())
+                        just_created=True, warnings=created.warnings + admitted.notes, budget=left(),
+                        webhook=created.webhook)
     if admitted.price is not None and isinstance(result.structured_content, dict):
         result.structured_content.setdefault("cost", admitted.price)
     return result
@@ -140,16 +141,24 @@ async def _same_task(services: Services, call: Call, record: dict[str, Any], bud
         else None
     return await wait(services, call, task_id, journaled_model(record), first=first,
                       age=services.time.age(record["created_at"]), warnings=[dedup.note(record, services.time)],
-                      budget=budget)
+                      budget=budget, webhook=await _expects_webhook(services, task_id, first))
+
+
+async def _expects_webhook(services: Services, task_id: str, first: dict[str, Any] | None) -> bool:
+    """Whether a running task carries our callback URL (then its webhook, not polling, tells when it ends)."""
+    return bool(first and services.settings.public_url) and await services.journal.expects_webhook(
+        task_id, owner=services.owner)
 
 
 async def wait(services: Services, call: Call, task_id: str, model: str | None,
                first: dict[str, Any] | None = None, age: float = 0.0, just_created: bool = False,
-               warnings: list[str] | None = None, budget: float | None = None) -> types.CallToolResult:
+               warnings: list[str] | None = None, budget: float | None = None, webhook: bool = False,
+               since: float | None = None) -> types.CallToolResult:
     """Wait up to the call's budget for a task; finish it (outputs, journal) and build the result.
 
     `first` is the status known before waiting (the create's answer, or the journal's); with a zero budget a
-    task `just_created` is returned as created, any other gets exactly one status read."""
+    task `just_created` is returned as created, any other gets exactly one status read. While our `webhook` is
+    expected, the task is polled far apart (its delivery pokes the poller). `since`: when the call began."""
     budget = budget_for(services, call.arguments) if budget is None else budget
     spec = find_model(model) if model else None
     # The docs' typical durations shape the schedule; simulated tasks don't follow them.
@@ -170,7 +179,7 @@ async def wait(services: Services, call: Call, task_id: str, model: str | None,
         try:
             task = await services.watchers.wait((services.owner, task_id), services.client.get_task, task_id,
                                                 budget, progress, typical=typical, age=age, on_change=record,
-                                                fallback=first, label=label)
+                                                fallback=first, label=label, webhook=webhook, since=since)
         except E.UnificallyError as error:
             error.task_id = task_id
             raise
@@ -189,8 +198,10 @@ def journaled_model(known: dict[str, Any] | None) -> str | None:
 
 async def resume(services: Services, call: Call, task_id: str) -> types.CallToolResult:
     """`wait_for_task`: continue waiting for any task, journaled or not."""
+    called = services.time.monotonic()  # a status read from then on is fresh for this call
     known = await services.journal.get(task_id, owner=services.scope)
     age = services.time.age(known["created_at"]) if known else 0.0
     first = {"task_id": task_id, "status": known["status"]} if known and known["status"] in (
         "pending", "processing") else None
-    return await wait(services, call, task_id, journaled_model(known), first=first, age=age)
+    return await wait(services, call, task_id, journaled_model(known), first=first, age=age,
+                      webhook=await _expects_webhook(services, task_id, first), since=called)

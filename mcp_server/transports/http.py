@@ -37,6 +37,7 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from mcp_server import webhooks
 from mcp_server.errors import UnificallyError
 from mcp_server.server import build_server
 from mcp_server.settings import Settings
@@ -76,7 +77,8 @@ def build_app(settings: Settings, http: HttpSettings, transport: httpx2.AsyncBas
 
     return Starlette(
         routes=[Route(http.path, endpoint=RequireAccess(StreamableHTTPASGIApp(manager), http)),
-                Route("/healthz", healthz), Route("/readyz", readyz)],
+                Route("/healthz", healthz), Route("/readyz", readyz),
+                *webhooks.routes(lambda: services.current)],  # the token in the path is a delivery's credential
         middleware=[Middleware(HostOriginGuard, hosts=http.hosts, origins=http.origins),
                     Middleware(CORSMiddleware, allow_origin_regex=origin_regex(http.origins),
                                allow_methods=["GET", "POST", "DELETE"], allow_headers=["*"],

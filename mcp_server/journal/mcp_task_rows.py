@@ -1,8 +1,9 @@
-"""The SQLite journal's MCP task rows (schema v4, table `mcp_tasks`): the protocol's task handles.
+"""The journal's MCP task rows (schema v4, table `mcp_tasks`): the protocol's task handles.
 
-A mixin for `SqliteJournal`, which supplies `_exec` (one short transaction in a worker thread). Every read is
-scoped by owner. Ending a task is one guarded UPDATE, so concurrent ends (a poller finishing, a client
-cancelling, two servers sharing the file) settle on the first one.
+A mixin for both backends, written once in SQL they share (`?` placeholders; the backend supplies `_exec`: one
+statement in its own short transaction, rows as tuples). Every read is scoped by owner. Ending a task is one
+guarded UPDATE, so concurrent ends (a poller finishing, a client cancelling, replicas sharing the journal) settle
+on the first one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ _SELECT = f"SELECT seq, {', '.join(MCP_TASK_FIELDS)} FROM mcp_tasks"
 MAX_PAGE = 200
 
 
-class SqliteMcpTasks:
+class McpTaskRows:
     _exec: Callable[..., Awaitable[list[tuple[Any, ...]]]]
 
     async def create_mcp_task(self, record: dict[str, Any]) -> None:

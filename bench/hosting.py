@@ -1,0 +1,99 @@
+"""Hosting pieces shared by the concurrency benchmark and the webhook tests, until the HTTP transport lands: the
+running server's services (as the HTTP app hands them to the webhook route), a fresh PostgreSQL schema, and the
+benchmark's monitor of an event loop's lag and the process's RSS."""
+
+from __future__ import annotations
+
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import anyio
+
+TICK = 0.01  # the lag monitor's ticker (seconds)
+
+
+def live_services(server: Any) -> Callable[[], Any]:
+    """Wrap `server`'s lifespan; the returned function gives its services while it runs (None otherwise)."""
+    current: dict[str, Any] = {}
+    inner = server.lifespan
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        async with inner(app) as services:
+            current["services"] = services
+            try:
+                yield services
+            finally:
+                current.clear()
+
+    server.lifespan = lifespan
+    return lambda: current.get("services")
+
+
+def with_schema(url: str, schema: str) -> str:
+    """`url` with its search_path set to `schema` (the journal lives there)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "search_path"] + [("search_path", schema)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@asynccontextmanager
+async def fresh_schema(url: str) -> AsyncIterator[str]:
+    """A new empty schema in the database at `url` for the block (dropped after); yields the URL using it."""
+    import asyncpg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(url)
+    try:
+        await admin.execute(f'CREATE SCHEMA "{schema}"')
+        yield with_schema(url, schema)
+    finally:
+        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        await admin.close()
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Monitor:
+    """Event-loop lag (how late a 10 ms ticker wakes) and peak RSS, from `reset` on."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.lags: list[float] = []
+        self.worst_at = 0.0  # seconds from the reset to the worst lag
+        self.origin = time.perf_counter()
+        self.before = self.peak = rss_mb()
+
+    async def run(self) -> None:
+        while True:
+            started = time.perf_counter()
+            await anyio.sleep(TICK)
+            self.lags.append(time.perf_counter() - started - TICK)
+            if self.lags[-1] >= max(self.lags):
+                self.worst_at = started - self.origin
+            if len(self.lags) % 10 == 0:
+                self.peak = max(self.peak, rss_mb())
+
+    def stats(self) -> dict[str, float]:
+        lags = sorted(self.lags) or [0.0]
+        return {"lag_max_ms": lags[-1] * 1000, "lag_p99_ms": lags[int(len(lags) * 0.99)] * 1000,
+                "lag_max_at_s": self.worst_at, "rss_growth_mb": max(self.peak, rss_mb()) - self.before}
