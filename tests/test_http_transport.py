@@ -201,3 +201,15 @@ async def test_the_cli_serves_http_with_hosted_defaults(dirs):
     assert list(dirs["out"].iterdir()) == []
     assert upload.is_error and "reads no files from its own disk" in text_of(upload)
     assert "Application shutdown complete" in log and TOKEN not in log
+
+
+async def test_the_webhook_route_is_mounted_beside_mcp_outside_the_token_check(dirs, sim):
+    """The API delivers webhooks without our token: the unguessable path token is its credential. The Host
+    allow-list still applies (the public host must be listed)."""
+    async with serving(hosted_settings(dirs), sim, HttpSettings(token=SecretStr(TOKEN))) as url:
+        base = url.removesuffix("/mcp")
+        async with httpx2.AsyncClient(base_url=base) as http:
+            unknown = await http.post("/webhooks/unifically/" + "x" * 43, json={"task_id": "t1", "status": "completed"})
+            foreign = await http.post("/webhooks/unifically/" + "x" * 43, json={}, headers={"host": "evil.example"})
+    assert unknown.status_code == 404  # not 401: no token needed, and nothing matched
+    assert foreign.status_code == 421
