@@ -30,8 +30,10 @@ STILL_SAVING = ("The outputs are still being saved in the background (the wait b
 
 async def finish(services: Services, task_id: str, model: str | None, task: dict[str, Any], *,
                  waited: float | None = None, remaining: float | None = None,
-                 warnings: list[str] | None = None) -> types.CallToolResult:
-    """The result for a task as last seen; `remaining` is how much of the wait budget saving may still use."""
+                 warnings: list[str] | None = None, journaled: str | None = None) -> types.CallToolResult:
+    """The result for a task as last seen; `remaining` is how much of the wait budget saving may still use.
+    `journaled`: the status the journal already holds for it (a running task's unchanged status is not
+    written again)."""
     task.setdefault("task_id", task_id)
     record = task_record(task, model, waited=waited)
     notes = list(warnings or [])
@@ -49,9 +51,10 @@ async def finish(services: Services, task_id: str, model: str | None, task: dict
             extra = await url_attachments(services.client.http, task_id, record["urls"][:MAX_SAVED_OUTPUTS],
                                           services.settings.previews,
                                           allow_private=services.settings.allow_private_urls)
-    await _journal(services.journal.update(task_id, status=record["status"], output=record["output"],
-                                           error=record["error"], files=files, model=model, owner=services.owner),
-                   notes)
+    if not (record["status"] in ("pending", "processing") and record["status"] == journaled):
+        await _journal(services.journal.update(task_id, status=record["status"], output=record["output"],
+                                               error=record["error"], files=files, model=model, owner=services.owner),
+                       notes)
     if notes:
         record["warnings"] = notes
     return task_result(record, extra)

@@ -73,7 +73,8 @@ async def get_task(services: Services, call: Call) -> types.CallToolResult:
         raise
     task["status"] = normalise_status(task.get("status"))
     return await tasks.finish(services, task_id, tasks.journaled_model(known), task,
-                              remaining=services.settings.max_wait_seconds)
+                              remaining=services.settings.max_wait_seconds,
+                              journaled=known["status"] if known else None)
 
 
 async def wait_for_task(services: Services, call: Call) -> types.CallToolResult:

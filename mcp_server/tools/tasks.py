@@ -187,8 +187,9 @@ async def wait(services: Services, call: Call, task_id: str, model: str | None,
     if task.get("stale"):
         warnings.append("The API did not answer a status read within the wait budget; the status shown is the "
                         "last one known.")
+    # A running status is in the journal already: the create recorded it, or the poller did as it saw it.
     return await finish(services, task_id, model, task, waited=progress.elapsed, remaining=remaining,
-                        warnings=warnings)
+                        warnings=warnings, journaled=None if task.get("stale") else task["status"])
 
 
 def journaled_model(known: dict[str, Any] | None) -> str | None:
