@@ -101,8 +101,11 @@ async def run_task(services: Services, call: Call, model: str, api_input: dict[s
     gate = spend.Gate(services.settings, services.journal, services.client, services.ledger, owner=services.owner,
                       time=services.time, patience=budget)
     allow = bool(args.get("allow_duplicate"))
-    request = await gate.request(model, api_input, callback_url, references(api_input, url_fields or ()), files)
-    if (found := await gate.duplicate(request, allow)) is not None:
+    refs = references(api_input, url_fields or ())
+    request = await gate.request(model, api_input, callback_url, refs, files)
+    # Found first, an identical request spares the uploads, the price and the question; without those, the
+    # reservation's own atomic check is enough.
+    if (refs or gate.limits.priced) and (found := await gate.duplicate(request, allow)) is not None:
         return await _same_task(services, call, found, left())
     sent = await _resolved(services, api_input, url_fields, files)
     admitted = await gate.admit(request, sent, consent=call.consent, confirmed=bool(args.get("confirm_spend")),
