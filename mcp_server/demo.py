@@ -70,7 +70,7 @@ async def run_demo(output_dir: Path, task_seconds: float = 3.0) -> int:
             model = arguments.get("model") or MODELS[tool]
 
             async def on_progress(progress: float, total: float | None, message: str | None) -> None:
-                board.update(name, f"{model}: {message or progress}")
+                board.update(name, message or f"{model}: {progress}")  # the message names the model
 
             result = await client.call_tool(tool, arguments, progress_callback=on_progress)
             data = result.structured_content or {}
