@@ -188,3 +188,25 @@ def test_a_batch_stops_waiting_for_a_request_the_client_cancelled():
     assert [json.loads(line) for line in lines] == [[{"jsonrpc": "2.0", "id": 1, "result": {}}]]
     late = exchange.outgoing(JSONRPCResponse(jsonrpc="2.0", id=2, result={}))
     assert late is not None and json.loads(late)["id"] == 2  # not swallowed by a finished batch
+
+
+async def test_lone_surrogate_escapes_are_parse_errors_and_never_kill_the_server(dirs):
+    """`"\\ud800"` is valid JSON text for Python's parser but no UTF-8 can carry it back: the SDK's own parser
+    (and the HTTP transport) refuse it as invalid JSON, and so do we, wherever it sits; a paired escape (an
+    emoji) is fine."""
+    async with server(dirs, "2025-06-18") as wire:
+        for line in (b'{"jsonrpc": "2.0", "id": "\\ud800", "method": "ping"}\n',
+                     b'{"jsonrpc": "2.0", "id": 31, "method": "\\udfff"}\n',
+                     b'{"jsonrpc": "2.0", "id": 32, "method": "resources/read", "params": {"uri": "x\\ud800"}}\n',
+                     b'{"jsonrpc": "2.0", "id": 33, "method": "ping", "params": {"\\udc80": 1}}\n'):
+            error(await wire.after(line), PARSE_ERROR)
+        emoji = await wire.after(b'{"jsonrpc": "2.0", "id": "\\ud83d\\ude00", "method": "ping"}\n')
+        assert emoji == [{"jsonrpc": "2.0", "id": "\U0001F600", "result": {}}]
+
+
+def test_a_message_that_cannot_be_written_is_answered_with_an_error_not_a_crash():
+    exchange = Exchange()
+    line = exchange.outgoing(JSONRPCResponse(jsonrpc="2.0", id=5, result={"text": "a\ud800b"}))
+    assert line is not None and json.loads(line)["id"] == 5 and json.loads(line)["error"]["code"] == -32603
+    assert exchange.outgoing(JSONRPCResponse(jsonrpc="2.0", id="\udc80", result={})) is None  # dropped, logged
+    assert decode(b'["\\ud800"]').code == PARSE_ERROR and decode(b'"\\\\ud800"').code is None

@@ -10,6 +10,8 @@
   are served like single messages and the answers to its requests go out as one array once all are in (a
   request the client cancels is never answered, so the batch stops waiting for it). Elsewhere, before
   `initialize` settled a version, and for an empty array: one -32600 Invalid Request with id `null`.
+- A message of the server that cannot be serialised (a string no UTF-8 can carry) never stops the transport:
+  a response becomes a -32603 Internal error for its id, anything else is dropped and logged.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mcp_types import (
+    INTERNAL_ERROR,
     INVALID_REQUEST,
     ErrorData,
     JSONRPCError,
@@ -30,6 +33,7 @@ from mcp_types import (
     jsonrpc_message_adapter,
 )
 from pydantic import ValidationError
+from pydantic_core import PydanticSerializationError
 
 from mcp_server.transports.wire import Frame
 
@@ -122,8 +126,8 @@ class Exchange:
     # ----- server -> client ------------------------------------------------------------------------------
     def outgoing(self, message: JSONRPCMessage) -> str | None:
         """The line to write for a message of the server; None while it waits for the rest of its batch."""
-        text = dump(message)
-        if not isinstance(message, JSONRPCResponse | JSONRPCError) or message.id is None:
+        text = _dump_or_error(message)
+        if text is None or not isinstance(message, JSONRPCResponse | JSONRPCError) or message.id is None:
             return text
         key = _key(message.id)
         if isinstance(message, JSONRPCResponse) and key in self._initialize_ids:
@@ -143,6 +147,24 @@ class Exchange:
                     return None
                 self._batches.remove(batch)
                 return batch.line() if any(slot is not None for slot in batch.slots) else None
+        return None
+
+
+def _dump_or_error(message: JSONRPCMessage) -> str | None:
+    """The line of a message; for a response that cannot be serialised, an Internal error for its id; None
+    (logged) when not even that can be written."""
+    try:
+        return dump(message)
+    except (PydanticSerializationError, UnicodeError, ValueError) as exc:
+        failure = exc
+    request_id = getattr(message, "id", None)
+    log.error("a %s could not be serialised (%s); %s", type(message).__name__, failure,
+              "answered with an internal error" if request_id is not None else "dropped")
+    if request_id is None:
+        return None
+    try:
+        return answer(INTERNAL_ERROR, "Internal error: the answer could not be serialised", request_id)
+    except (PydanticSerializationError, UnicodeError, ValueError):
         return None
 
 

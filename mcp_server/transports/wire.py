@@ -7,7 +7,8 @@ the spec names:
 - a line longer than the limit: -32600 Invalid Request; the rest of it is read and dropped in bounded pieces,
   never held in memory whole;
 - bytes that are not UTF-8, text that is not JSON (NaN and Infinity included), JSON nested deeper than
-  `MAX_DEPTH` (checked before parsing): -32700 Parse error.
+  `MAX_DEPTH` (checked before parsing), a lone surrogate escape such as `"\\ud800"` (no UTF-8 answer could carry
+  it back; the SDK's own parser refuses it too): -32700 Parse error.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ MAX_DEPTH = 64  # MCP messages nest about a dozen levels (params.arguments.eleme
 DISCARD_PIECE = 64 * 1024
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)  # a JSON string, escapes included
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # the start of an escaped UTF-16 surrogate
 
 
 @dataclass(frozen=True)
@@ -58,9 +60,23 @@ def decode(line: bytes) -> Frame:
     if too_deep(text, MAX_DEPTH):
         return Frame(code=PARSE_ERROR, message=f"Parse error: the message nests deeper than {MAX_DEPTH} levels")
     try:
-        return Frame(value=json.loads(text, parse_constant=_no_constant))
+        value = json.loads(text, parse_constant=_no_constant)
     except (ValueError, RecursionError) as exc:
         return Frame(code=PARSE_ERROR, message=f"Parse error: {exc}")
+    if _SURROGATE_ESCAPE.search(text) and not _encodable(value):
+        return Frame(code=PARSE_ERROR, message="Parse error: the message escapes a lone UTF-16 surrogate (e.g. "
+                                               "\\ud800), which is not a character")
+    return Frame(value=value)
+
+
+def _encodable(value: Any) -> bool:
+    """Whether every string of a parsed value (keys included) is encodable: escapes of a surrogate pair make
+    one character, a lone one stays a surrogate."""
+    try:
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _no_constant(name: str) -> Any:
