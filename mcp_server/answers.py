@@ -1,8 +1,10 @@
 """What an API answer means: the `{success, code, data}` envelope, the upload shape, or a mapped error.
 
-The body reaching here is already decoded and cleaned (`mcp_server.untrusted`). Error messages are found in
-every shape an API or a proxy in front of it uses: the envelope's `data.message`, `{"error": {"message"}}`,
-`{"error": "..."}`, `{"message": ...}`, `{"detail": ...}` (also FastAPI's list of problems), or plain text.
+The body reaching here is already decoded and cleaned (`mcp_server.untrusted`). For a create, only a provable
+refusal counts as "nothing created": an HTTP 408 or 5xx is ambiguous whatever code the body names, and an
+envelope whose `success` is not a boolean is unreadable. Error messages are found in every shape an API or a
+proxy in front of it uses: the envelope's `data.message`, `{"error": {"message"}}`, `{"error": "..."}`,
+`{"message": ...}`, `{"detail": ...}` (also FastAPI's list of problems), or plain text.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ def parse_answer(status: int, body: Any, text: str, reason: str, *, what: str, c
                  upload: bool = False, task_read: bool = False) -> Any:
     """The `data` of a successful answer, or raise the mapped error. `body` is the cleaned JSON (None when
     the body was not JSON), `text` the cleaned body as text."""
-    if isinstance(body, dict) and "success" in body:
+    if isinstance(body, dict) and isinstance(body.get("success"), bool):
         data = body.get("data")
         if body["success"] is True and status < 400:
             return body if upload and "file_url" in body else data
@@ -26,8 +28,10 @@ def parse_answer(status: int, body: Any, text: str, reason: str, *, what: str, c
         message = message_of(data) or message_of(body)
         if task_read and isinstance(data, dict) and str(data.get("status", "")).lower() == "failed":
             return {**data, "error_message": message}  # some models report a failed task as an error answer
-        if creates_task and code == 408:
+        if creates_task and 408 in (code, status):
             raise E.OutcomeUnknown(outcome_unknown_message(what, f"HTTP 408: {message or 'request timeout'}"))
+        if creates_task and status >= 500:
+            code = status  # the HTTP layer failed, whatever the body claims: the create may have arrived
         raise error_for(code if code >= 400 else 400, message or "no message", what)
     if status == 408 and creates_task:
         raise E.OutcomeUnknown(outcome_unknown_message(what, "HTTP 408 request timeout"))

@@ -212,6 +212,7 @@ class UnificallyClient:
             raise E.ProtocolViolation(f"{what}: {exc}.") from None
         log.info("%s %s -> %s in %.2fs", request.method, httpx2.URL(request.url).path, status,
                  time.monotonic() - started)
+        reason = clean_text(reason, *request.keys)  # the status line is the API's text too
         if len(raw) > INLINE_CLEAN_BYTES:  # a long answer is cleaned off the event loop
             return (status, *await anyio.to_thread.run_sync(_decode_clean, raw, request.keys), reason)
         return (status, *_decode_clean(raw, request.keys), reason)

@@ -184,3 +184,42 @@ async def test_a_create_has_its_own_shorter_timeout(dirs):
         from mcp_server.settings import Settings
 
         Settings.from_env({"UNIFICALLY_CREATE_TIMEOUT": "90"})
+
+
+# ----- the status line, and creates whose answer contradicts itself ----------------------------------------
+def mock_client(dirs, status: int, *, reason: bytes | None = None, **answer: object) -> UnificallyClient:
+    import httpx2
+
+    from mcp_server.retry import RetryPolicy
+
+    extensions = {"reason_phrase": reason} if reason is not None else {}
+    transport = httpx2.MockTransport(lambda request: httpx2.Response(status, extensions=extensions, **answer))
+    return UnificallyClient(make_settings(dirs), transport, RetryPolicy(attempts=1))
+
+
+@pytest.mark.parametrize("status", [400, 503])
+async def test_the_status_line_is_cleaned_like_the_body(dirs, status):
+    from tests.conftest import API_KEY
+
+    client = mock_client(dirs, status, reason=b"Denied for " + API_KEY.upper().encode(), content=b"")
+    try:
+        with pytest.raises(E.UnificallyError) as raised:
+            await client.get_account()
+    finally:
+        await client.aclose()
+    assert "Denied for [redacted]" in raised.value.message and API_KEY[:8].lower() not in raised.value.message.lower()
+
+
+@pytest.mark.parametrize(("status", "body"), [
+    (408, {"success": False, "code": 400, "data": {"message": "bad"}}),  # the HTTP 408 wins: ambiguous
+    (502, {"success": False, "code": 400, "data": {"message": "bad"}}),  # a 5xx is ambiguous whatever the body
+    (200, {"success": "true", "code": 200, "data": {"task_id": "abc"}}),  # not the envelope: unreadable
+])
+async def test_a_create_answer_that_contradicts_itself_is_ambiguous(dirs, status, body):
+    client = mock_client(dirs, status, json=body)
+    try:
+        with pytest.raises((E.OutcomeUnknown, E.ServerError)) as raised:
+            await client.create_task("google/veo-3.1-fast", {"prompt": "x"})
+    finally:
+        await client.aclose()
+    assert not isinstance(raised.value, E.BadRequest)
