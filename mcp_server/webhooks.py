@@ -134,7 +134,7 @@ def _parse(body: bytes) -> tuple[str, str] | None:
     """(task_id, normalised status) from a delivery body, or None when it is not the documented shape."""
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; nesting past the stack too
         return None
     if not isinstance(data, dict) or not is_task_id(data.get("task_id")):
         return None

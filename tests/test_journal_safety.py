@@ -129,14 +129,15 @@ async def test_one_bad_row_never_breaks_a_listing_and_listings_stay_small(backen
     journal = await backend.opened()
     await journal.intent("m/big", {"prompt": "p" * 50_000, "image_urls": ["https://x/" + "y" * 500] * 40})
     await journal.update("surrogate", status="failed", error="bad \ud800 char", output={"text": "\udfff"})
+    await journal.update("long-error", status="failed", error="the API explains " + "at length " * 20_000)
     insert = "INSERT INTO tasks (task_id, model, input, status, created_at, updated_at, output) VALUES ('broken', "
     if backend.name == "sqlite":  # bytes that are not UTF-8 (PostgreSQL refuses to store them at all)
         await backend.execute(insert + "CAST(X'6dff2f78' AS TEXT), '{not json', 'completed', 2.0, 2.0, X'ff00fe')")
     else:
         await backend.execute(insert + "'m/\ufffd', '{not json', 'completed', 2.0, 2.0, '[1, 2')")
     rows = await journal.list(limit=10)
-    assert {r["task_id"] for r in rows} >= {"broken", "surrogate", None}
-    assert len(json.dumps(rows, ensure_ascii=False)) < 3000
+    assert {r["task_id"] for r in rows} >= {"broken", "surrogate", "long-error", None}
+    assert len(json.dumps(rows, ensure_ascii=False)) < 4000
     json.dumps(rows, ensure_ascii=False).encode("utf-8")  # every string is encodable
     full = await journal.get("surrogate")
     assert full["error"] == "bad \ufffd char"

@@ -96,7 +96,9 @@ async def test_forged_unknown_and_premature_deliveries_are_not_trusted(dirs, bac
         malformed_token = await sender.post("/webhooks/unifically/abc", json=news)
         other_task = await sender.post(f"/webhooks/unifically/{token}", json={**news, "task_id": "another-task"})
         not_news = await sender.post(f"/webhooks/unifically/{token}", content=b"not json")
-        assert [r.status_code for r in (forged, malformed_token, other_task, not_news)] == [404, 404, 404, 400]
+        too_deep = await sender.post(f"/webhooks/unifically/{token}", content=b"[" * 200_000)
+        assert [r.status_code for r in (forged, malformed_token, other_task, not_news, too_deep)] == \
+            [404, 404, 404, 400, 400]
         reads = status_reads(sim, task_id)
         premature = await sender.post(f"/webhooks/unifically/{token}", json=news)  # the task still runs upstream
         assert premature.status_code == 202

@@ -33,6 +33,7 @@ MCP_TASK_ENDS = ("completed", "failed", "cancelled")
 COLUMNS = ("id", "task_id", "model", "input", "status", "created_at", "updated_at", "output", "files", "cost",
            "error", "owner", "price")
 SUMMARY_CHARS = 240  # per listed input/output: list_tasks stays small whatever was sent
+LISTED_ERROR_CHARS = 1000  # per listed error: an API's reason in full as a rule, never megabytes of it
 MAX_LIST = 200
 
 
@@ -291,7 +292,13 @@ def summarise(value: Any, limit: int = SUMMARY_CHARS) -> Any:
 
 
 def listed(record: dict[str, Any]) -> dict[str, Any]:
-    """A record as listings show it: input and output summarised, files capped."""
+    """A record as listings show it: input, output and error (an API's text, megabytes at worst) summarised,
+    files capped."""
     files = record.get("files")
     return {**record, "input": summarise(record.get("input")), "output": summarise(record.get("output")),
+            "error": _cut(record.get("error"), LISTED_ERROR_CHARS),
             "files": files[:20] if isinstance(files, list) else files}
+
+
+def _cut(text: Any, limit: int) -> Any:
+    return text[:limit - 3] + "..." if isinstance(text, str) and len(text) > limit else text
