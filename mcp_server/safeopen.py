@@ -14,9 +14,10 @@ There is no separate "check the path, then open it" step that another process co
   the way, or a swap during the open, yields another real path and the descriptor is closed unread.
 
 Before the final open the entry is looked at without following it (`lstat`), so a symlink, FIFO or device is
-refused without being opened in the ordinary case; that look is only for clean messages and for not touching
-devices: the authority is the caller's `fstat` of the returned descriptor (regular file, size) and the strategy
-above (location). Raises `Refused` with a reason written for the model.
+refused without being opened in the ordinary case; the descriptor opened next must be that very file (device and
+inode), else it was replaced in between (say by a hard link to a file elsewhere) and is closed unread. The
+authority is the caller's `fstat` of the returned descriptor (regular file, size) and the strategy above
+(location). Raises `Refused` with a reason written for the model.
 """
 
 from __future__ import annotations
@@ -51,16 +52,27 @@ def open_below(root: Path, parts: tuple[str, ...], *, walk: bool = CAN_WALK) -> 
     return _walk(root, parts) if walk else _open_then_verify(root, parts)
 
 
-def _precheck(name: str, dir_fd: int | None, shown: str) -> None:
-    """Refuse a symlink or non-regular entry before opening it (see the module docstring: not the authority)."""
+def _precheck(name: str, dir_fd: int | None, shown: str) -> os.stat_result:
+    """Refuse a symlink or non-regular entry before opening it; what was seen, for `_same_file`."""
     try:
-        mode = os.stat(name, dir_fd=dir_fd, follow_symlinks=False).st_mode
+        seen = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
     except OSError as exc:
         raise _refusal(exc, shown) from None
-    if stat.S_ISLNK(mode):
+    if stat.S_ISLNK(seen.st_mode):
         raise Refused(f"{_shown(shown)} is a symlink; {SYMLINK_HINT}")
-    if not stat.S_ISREG(mode):
-        raise Refused(f"{_shown(shown)} is {describe_mode(mode)}, not a regular file")
+    if not stat.S_ISREG(seen.st_mode):
+        raise Refused(f"{_shown(shown)} is {describe_mode(seen.st_mode)}, not a regular file")
+    return seen
+
+
+def _same_file(fd: int, seen: os.stat_result | None, shown: str) -> int:
+    """`fd` when it is the file the path check saw (device and inode); else it is closed and refused."""
+    if seen is not None:
+        now = os.fstat(fd)
+        if (now.st_dev, now.st_ino) != (seen.st_dev, seen.st_ino):
+            os.close(fd)
+            raise Refused(f"{_shown(shown)} was replaced while being opened; try again once it stays put")
+    return fd
 
 
 def _walk(root: Path, parts: tuple[str, ...]) -> int:
@@ -70,8 +82,8 @@ def _walk(root: Path, parts: tuple[str, ...]) -> int:
             below = _open(name, _DIR_FLAGS, fd, "/".join(parts[:index + 1]))
             os.close(fd)
             fd = below
-        _precheck(parts[-1], fd, "/".join(parts))
-        return _open(parts[-1], FILE_FLAGS | _NOFOLLOW, fd, "/".join(parts))
+        seen = _precheck(parts[-1], fd, "/".join(parts))
+        return _same_file(_open(parts[-1], FILE_FLAGS | _NOFOLLOW, fd, "/".join(parts)), seen, "/".join(parts))
     finally:
         os.close(fd)
 
@@ -110,7 +122,7 @@ def _shown(name: str) -> str:
 
 def _open_then_verify(root: Path, parts: tuple[str, ...]) -> int:
     expected, shown = os.path.join(root, *parts), "/".join(parts)
-    _precheck(expected, None, shown)
+    seen = _precheck(expected, None, shown)
     fd = _open(expected, FILE_FLAGS, None, shown)
     try:
         real = fd_path(fd)
@@ -120,7 +132,7 @@ def _open_then_verify(root: Path, parts: tuple[str, ...]) -> int:
     if os.path.normcase(real) != os.path.normcase(expected):
         os.close(fd)
         raise Refused(f"{shown!r} is reached through a symlink or was replaced while being opened; {SYMLINK_HINT}")
-    return fd
+    return _same_file(fd, seen, shown)
 
 
 def fd_path(fd: int) -> str:

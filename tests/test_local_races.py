@@ -47,9 +47,10 @@ def after_the_check(monkeypatch, action) -> None:
     """Run `action` right after the last look at the path, before the file is opened."""
     real = safeopen._precheck
 
-    def then_swap(*args: object) -> None:
-        real(*args)
+    def then_swap(*args: object) -> object:
+        seen = real(*args)
         action()
+        return seen
 
     monkeypatch.setattr(safeopen, "_precheck", then_swap)
 
@@ -69,6 +70,21 @@ def test_a_file_swapped_for_a_symlink_after_the_check_is_refused(dirs, walk, sec
 
     after_the_check(monkeypatch, swap)
     with pytest.raises(FileRejected, match="symlink"):
+        reader(dirs, walk).read(str(target), "path")
+
+
+def test_a_file_swapped_for_another_file_after_the_check_is_refused(dirs, walk, secret, monkeypatch):
+    """The descriptor must be the very file the path check saw (device and inode): here a hard link to a file
+    outside the roots takes the checked name's place between the look and the open."""
+    target = dirs["in"] / "a.png"
+    target.write_bytes(PNG)
+
+    def swap() -> None:
+        target.unlink()
+        os.link(secret, target)
+
+    after_the_check(monkeypatch, swap)
+    with pytest.raises(FileRejected, match="replaced while being opened"):
         reader(dirs, walk).read(str(target), "path")
 
 
