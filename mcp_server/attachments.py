@@ -24,6 +24,7 @@ import mcp_types as types
 from mcp_server.fetching import try_fetch
 from mcp_server.media import HEAD_BYTES, kind_of, sniff_mime
 from mcp_server.outputs import file_uri
+from mcp_server.savedfiles import load_saved
 
 PREVIEW_MAX_BYTES = 256 * 1024  # per file: inline previews stay far below the ~1 MB stdio clients tolerate
 PREVIEW_TOTAL_BYTES = 384 * 1024  # per result, before base64
@@ -36,12 +37,10 @@ async def attachments(task_id: str, paths: list[Path], previews: frozenset[str])
     budget = PREVIEW_TOTAL_BYTES
     for index, path in enumerate(paths, start=1):
         try:
-            size = (await anyio.Path(path).stat()).st_size
-            small = size <= min(PREVIEW_MAX_BYTES, budget)
-            async with await anyio.open_file(path, "rb") as handle:
-                data = await handle.read(PREVIEW_MAX_BYTES + 1 if small else HEAD_BYTES)
+            data, size = await load_saved(path, PREVIEW_MAX_BYTES + 1)
         except OSError:
-            continue  # moved or deleted since it was saved: the URL and the journal still tell
+            continue  # moved, deleted or replaced by a non-file since it was saved: the URL and the journal tell
+        small = size <= min(PREVIEW_MAX_BYTES, budget)
         mime = sniff_mime(data[:HEAD_BYTES])
         uri = file_uri(task_id, index)
         if small and len(data) == size and kind_of(mime) in previews:

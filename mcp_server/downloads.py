@@ -128,7 +128,8 @@ def _same_file(path: Path, digest: str) -> bool:
     if not stat.S_ISREG(info.st_mode):
         return False
     sha = hashlib.sha256()
-    with open(path, "rb", opener=lambda p, flags: os.open(p, flags | getattr(os, "O_NOFOLLOW", 0))) as handle:
+    no_wait = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)  # a FIFO swapped in: read empty, no wait
+    with open(path, "rb", opener=lambda p, flags: os.open(p, flags | no_wait)) as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             sha.update(block)
     return sha.hexdigest() == digest

@@ -16,15 +16,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import anyio
 import httpx2
 import mcp_types as types
 from mcp.shared.exceptions import MCPError
 
 from mcp_server.fetching import TooLarge, fetch_capped
-from mcp_server.media import HEAD_BYTES, sniff_mime
+from mcp_server.media import HEAD_BYTES, sniff_media, sniff_mime
 from mcp_server.outputs import file_uri
 from mcp_server.results import find_urls
+from mcp_server.savedfiles import load_saved
 from mcp_server.specs import find_model
 from mcp_server.tools.base import Services
 from mcp_server.tools.finishing import MAX_SAVED_OUTPUTS
@@ -63,10 +63,9 @@ async def list_resources(services: Services) -> list[types.Resource]:
 
 
 async def _probe(path: str) -> tuple[bytes, int] | None:
-    """A saved file's first bytes and size, or None when it is gone."""
+    """A saved file's first bytes and size, or None when it is gone (or no longer a regular file)."""
     try:
-        async with await anyio.open_file(path, "rb") as file:
-            return await file.read(HEAD_BYTES), (await anyio.Path(path).stat()).st_size
+        return await load_saved(path, HEAD_BYTES)
     except OSError:
         return None
 
@@ -92,13 +91,26 @@ async def read_resource(services: Services, uri: str) -> list[types.TextResource
             return [await _read_output(services, uri, match["id"], row, index)]
         if not 1 <= index <= len(files):
             raise MCPError(RESOURCE_NOT_FOUND, f"Task {match['id']} has {len(files)} saved file(s); no file {index}.")
-        path = anyio.Path(files[index - 1])
-        if not await path.exists():
-            raise MCPError(RESOURCE_NOT_FOUND, f"The saved file {files[index - 1]} no longer exists.")
-        data = await path.read_bytes()
-        return [types.BlobResourceContents(uri=uri, mime_type=sniff_mime(data[:HEAD_BYTES]),
-                                           blob=base64.b64encode(data).decode())]
+        return [await _read_saved(services, uri, files[index - 1])]
     raise MCPError(RESOURCE_NOT_FOUND, f"Unknown resource {uri!r}.")
+
+
+async def _read_saved(services: Services, uri: str, path: str) -> types.BlobResourceContents:
+    """A saved output from disk: a regular file (never through a symlink), media by its bytes, under the cap."""
+    cap = services.settings.max_resource_bytes
+    try:
+        data, size = await load_saved(path, cap + 1)
+    except OSError:
+        raise MCPError(RESOURCE_NOT_FOUND, f"The saved file {path} no longer exists (or is no longer a regular "
+                       "file).") from None
+    if size > cap or len(data) > cap:
+        raise MCPError(types.INVALID_PARAMS, f"The saved file {path} is larger than {cap / 1048576:g} MB "
+                       "(UNIFICALLY_MAX_RESOURCE_MB); open it from disk.")
+    mime = sniff_media(data[:HEAD_BYTES])
+    if mime is None:
+        raise MCPError(types.INVALID_PARAMS, f"The saved file {path} is no longer an image, audio or video file; "
+                       "it is not served.")
+    return types.BlobResourceContents(uri=uri, mime_type=mime, blob=base64.b64encode(data).decode())
 
 
 async def _read_output(services: Services, uri: str, task_id: str, row: dict[str, Any] | None, index: int
