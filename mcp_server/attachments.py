@@ -51,14 +51,14 @@ async def attachments(task_id: str, paths: list[Path], previews: frozenset[str])
 
 
 async def url_attachments(http: httpx2.AsyncClient, task_id: str, urls: list[str], previews: frozenset[str], *,
-                          allow_private: bool = False) -> list[Any]:
+                          seconds: float = PREVIEW_FETCH_SECONDS, allow_private: bool = False) -> list[Any]:
     """A resource link per output URL (served by `resources/read`), preceded by an inline preview for a small
-    output of an allowed kind, fetched into memory for the preview only."""
+    output of an allowed kind, fetched into memory for the preview only, for at most `seconds` (real time)."""
     names = [url_name(url, index) for index, url in enumerate(urls, start=1)]
     guessed = [mimetypes.guess_type(name)[0] for name in names]
     fetched: dict[int, tuple[bytes, str]] = {}
     budget = PREVIEW_TOTAL_BYTES
-    with anyio.move_on_after(PREVIEW_FETCH_SECONDS):  # previews are optional: the links never wait for them
+    with anyio.move_on_after(seconds):  # previews are optional: the links never wait for them
         for index, url in enumerate(urls):
             if not previews or budget <= 0:
                 break

@@ -15,6 +15,7 @@ from mcp.client import Client
 from mcp_server.errors import InvalidInput
 from mcp_server.server import build_server
 from mcp_server.simulator import Fault
+from mcp_server.tools.finishing import SAVE_GRACE
 from mcp_server.tools.tasks import budget_for
 from mcp_server.waiting import HEARTBEAT, READ_GRACE
 from tests.conftest import SCALE, make_settings, make_sim, text_of
@@ -168,3 +169,18 @@ async def test_back_offs_before_a_create_fit_in_the_budget(dirs):
         sim.add_fault(Fault(kind="rate_limit", lifted_in=4, method="POST", path="/v1/tasks", times=1))
         created = await client.call_tool("create_task", {**VEO, "wait_seconds": 30})
     assert created.structured_content["status"] == "completed" and len(sim.created_tasks()) == 1
+
+
+@pytest.mark.parametrize("download_outputs", [True, False])
+async def test_previews_of_unsaved_outputs_fit_in_the_same_budget(dirs, download_outputs):
+    """An image whose download outlasts the budget (or that is never saved, as hosted) is not fetched again for
+    its preview beyond the budget: the call still returns within budget + read grace + save grace."""
+    sim = make_sim(task_seconds=1)
+    settings = make_settings(dirs, wait_seconds=6, download_outputs=download_outputs)
+    async with Client(build_server(settings, SlowFiles(sim.transport(), delay=60 / SCALE))) as client:
+        started = time.monotonic()
+        result = await client.call_tool("create_task", {"model": "black-forest-labs/flux.2-pro",
+                                                        "input": {"prompt": "x"}})
+        took = (time.monotonic() - started) * SCALE
+    assert result.structured_content["status"] == "completed" and result.structured_content["urls"]
+    assert took <= 6 + READ_GRACE + SAVE_GRACE + 3, took  # not the 100 s (5 real s) a preview fetch may take

@@ -1,7 +1,8 @@
 """Finishing a task's result: journal what was seen, save a completed task's outputs, attach links and previews.
 
-Saving happens inside the call's wait budget. When the budget would be exceeded the result goes out at once with
-the output URLs, and the downloads finish in the background (one job per task, however many calls ask): the
+Saving (or, when nothing is saved, fetching previews) happens inside the call's wait budget plus `SAVE_GRACE`.
+When the budget would be exceeded the result goes out at once with the output URLs, and the downloads finish in
+the background (one job per task, however many calls ask): the
 journal, and so a later `get_task` / `wait_for_task`, then shows the saved files. A journal that cannot be
 written never costs the caller its result: the result says so instead. Outputs that were not saved (hosted
 mode saves none by default) are linked all the same, `resources/read` serving them from their URLs.
@@ -13,10 +14,11 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import anyio
 import mcp_types as types
 
 from mcp_server import errors as E
-from mcp_server.attachments import attachments, url_attachments
+from mcp_server.attachments import PREVIEW_FETCH_SECONDS, attachments, url_attachments
 from mcp_server.results import task_record, task_result
 from mcp_server.tools.base import Services
 
@@ -35,6 +37,7 @@ async def finish(services: Services, task_id: str, model: str | None, task: dict
     `journaled`: the status the journal already holds for it (a running task's unchanged status is not
     written again)."""
     task.setdefault("task_id", task_id)
+    ends = None if remaining is None else anyio.current_time() + services.time.real(max(0.0, remaining) + SAVE_GRACE)
     record = task_record(task, model, waited=waited)
     notes = list(warnings or [])
     extra: list[Any] = []
@@ -48,8 +51,10 @@ async def finish(services: Services, task_id: str, model: str | None, task: dict
             record["files"] = files
             extra = await attachments(task_id, [Path(f) for f in files], services.settings.previews)
         else:  # nothing saved (hosted mode, downloads off or still running): links served from the URLs
+            seconds = PREVIEW_FETCH_SECONDS if ends is None else min(PREVIEW_FETCH_SECONDS,
+                                                                     max(0.0, ends - anyio.current_time()))
             extra = await url_attachments(services.client.http, task_id, record["urls"][:MAX_SAVED_OUTPUTS],
-                                          services.settings.previews,
+                                          services.settings.previews, seconds=seconds,
                                           allow_private=services.settings.allow_private_urls)
     if not (record["status"] in ("pending", "processing") and record["status"] == journaled):
         await _journal(services.journal.update(task_id, status=record["status"], output=record["output"],
