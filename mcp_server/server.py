@@ -133,13 +133,15 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
 
     async def on_list_resources(ctx: ServerRequestContext[Services], params: Any) -> types.ListResourcesResult:
         try:
-            return types.ListResourcesResult(resources=await resources.list_resources(ctx.lifespan_context))
+            listed = await resources.list_resources(ctx.lifespan_context)
+            return types.ListResourcesResult(resources=versions.described(listed, ctx.protocol_version))
         except UnificallyError as error:
             raise MCPError(types.INTERNAL_ERROR, redact(error.message, settings.key())) from None
 
     async def on_list_templates(ctx: ServerRequestContext[Services], params: Any
                                 ) -> types.ListResourceTemplatesResult:
-        return types.ListResourceTemplatesResult(resource_templates=resources.TEMPLATES)
+        return types.ListResourceTemplatesResult(resource_templates=versions.described(resources.TEMPLATES,
+                                                                                       ctx.protocol_version))
 
     async def on_read_resource(ctx: ServerRequestContext[Services], params: types.ReadResourceRequestParams
                                ) -> types.ReadResourceResult:
@@ -150,7 +152,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         return types.ReadResourceResult(contents=contents)
 
     async def on_list_prompts(ctx: ServerRequestContext[Services], params: Any) -> types.ListPromptsResult:
-        return types.ListPromptsResult(prompts=prompts.list())
+        return types.ListPromptsResult(prompts=versions.described(prompts.list(), ctx.protocol_version))
 
     async def on_get_prompt(ctx: ServerRequestContext[Services], params: types.GetPromptRequestParams
                             ) -> types.GetPromptResult:
