@@ -114,7 +114,7 @@ class LocalFiles:
             real = Path(os.path.realpath(lexical.parent)) / lexical.name
             found = _below(real, [(root, root) for root in self.roots])
         if found is None:
-            allowed = ", ".join(str(root) for root in self.roots)
+            allowed = ", ".join(str(root) for root in self.roots) or "none"
             note = f" ({self.cwd_note})" if self.cwd_note else ""
             raise FileRejected(f"{param}: {raw!r} is outside the allowed directories: {allowed}{note}. To upload "
                                f"it, {HOW_TO_ALLOW}, or move the file into one of them.")

@@ -4,7 +4,7 @@ OpenAI (non-strict), Anthropic and Gemini (``parameters`` and ``parametersJsonSc
 (google-genai's MCP conversion, LangChain's Gemini binding, OpenAI Agents) all pass a schema through when it has
 
 * no numeric ``enum``: an integer/number enum becomes ``minimum``/``maximum`` with the allowed values in the
-  description ("One of 6, 10");
+  description ("One of 6, 10"); an ``enum`` holds strings only (a boolean one becomes a plain boolean);
 * no type arrays: ``["string", "null"]`` becomes ``"string"`` (null means "not given" to the server anyway);
 * no ``oneOf``/``anyOf``/``allOf`` at the top level, no ``$ref``/``$defs`` (local references are inlined);
 * no ``additionalProperties``: the server itself refuses unknown arguments, naming the allowed ones;
@@ -55,6 +55,16 @@ def _numeric_enum(node: dict) -> None:
         node["description"] = f"{text}; {listed}" if text else listed
 
 
+def _boolean_enum(node: dict) -> None:
+    """Gemini's enum holds strings only: a boolean enum (or const) becomes a plain boolean, its one allowed
+    value said in the description."""
+    values = set(node.pop("enum"))
+    node["type"] = "boolean"
+    if len(values) == 1:
+        only = f"Only {str(values.pop()).lower()}"
+        node["description"] = f"{node['description']}; {only}" if node.get("description") else only
+
+
 def _clean(node: dict) -> dict:
     node.pop("additionalProperties", None)
     node.pop("$ref", None)
@@ -65,6 +75,8 @@ def _clean(node: dict) -> dict:
         node["enum"] = [node.pop("const")]
     if "enum" in node and node["enum"] and all(_number(v) for v in node["enum"]):
         _numeric_enum(node)
+    elif "enum" in node and node["enum"] and all(isinstance(v, bool) for v in node["enum"]):
+        _boolean_enum(node)
     if "type" not in node and (kind := _type_of(node.get("enum", [])) or ("string" if "pattern" in node else None)):
         node["type"] = kind
     for key in ("anyOf", "oneOf"):

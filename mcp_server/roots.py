@@ -12,6 +12,10 @@ the machine. The working directory counts as a project folder when all of these 
 4. it, or a folder above it, holds a project marker (`.git`, `pyproject.toml`, `package.json`, ...); the search
    stops below the home directory (a dotfiles repository in `~` makes no project of every folder) and below the
    filesystem root.
+
+The output dir is a default root so that earlier outputs can feed the next task, but only under the first two
+rules: `UNIFICALLY_OUTPUT_DIR=~` (or `/`, or a relative name resolved in `/`) says where to save outputs, not
+that every media file in the home directory may be uploaded.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ class Roots:
     default, why (for the error a refused path gets)."""
 
     paths: tuple[Path, ...]
-    cwd_note: str | None = None
+    cwd_note: str | None = None  # every default left out, with the reason (the name is kept for its readers)
 
 
 def system_dirs() -> tuple[Path, ...]:
@@ -53,12 +57,20 @@ def _home() -> Path | None:
         return None
 
 
+def too_wide(folder: Path, home: Path | None) -> str | None:
+    """Why a (resolved) folder is too wide to be a default root: a filesystem root, the home directory or a folder
+    containing it; None otherwise."""
+    if folder.parent == folder:
+        return "it is the filesystem root"
+    if home is not None and home.is_relative_to(folder):
+        return "it is your home directory" if folder == home else "it contains your home directory"
+    return None
+
+
 def cwd_refusal(cwd: Path, home: Path | None) -> str | None:
     """Why the (resolved) working directory is not a project folder, or None when it is one."""
-    if cwd.parent == cwd:
-        return "it is the filesystem root"
-    if home is not None and home.is_relative_to(cwd):
-        return "it is your home directory" if cwd == home else "it contains your home directory"
+    if wide := too_wide(cwd, home):
+        return wide
     for system in system_dirs():
         if cwd.is_relative_to(system) or cwd.is_relative_to(system.resolve()):
             return f"it is inside the system folder {system}"
@@ -73,15 +85,22 @@ def cwd_refusal(cwd: Path, home: Path | None) -> str | None:
 
 def allowed_roots(configured: tuple[Path, ...], outputs_dir: Path, cwd: Path | None = None,
                   home: Path | None = None) -> Roots:
-    """The configured directories, else the output dir plus the working directory when it is a project."""
+    """The configured directories, else the output dir (unless too wide) plus the working directory when it is a
+    project."""
     if configured:
         return Roots(_resolved(configured))
+    home = home if home is not None else _home()
     cwd = (cwd or Path.cwd()).resolve()
-    refusal = cwd_refusal(cwd, home if home is not None else _home())
-    if refusal is None:
-        return Roots(_resolved((cwd, outputs_dir)))
-    note = f"the working directory {cwd} is not allowed by default: {refusal}"
-    return Roots(_resolved((outputs_dir,)), note)
+    outputs = Path(outputs_dir).expanduser().resolve()
+    kept: list[Path] = []
+    notes: list[str] = []
+    for what, folder, refusal in (("working directory", cwd, cwd_refusal(cwd, home)),
+                                  ("output dir", outputs, too_wide(outputs, home))):
+        if refusal is None:
+            kept.append(folder)
+        else:
+            notes.append(f"the {what} {folder} is not allowed by default: {refusal}")
+    return Roots(_resolved(tuple(kept)), "; ".join(notes) or None)
 
 
 def _resolved(dirs: tuple[Path, ...]) -> tuple[Path, ...]:

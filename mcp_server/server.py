@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -45,19 +45,29 @@ log = logging.getLogger(__name__)
 
 INSTRUCTIONS = (
     "Unifically runs ~100 AI media models (video, image, audio) through one API. Use the typed tool of a model "
-    "family (list_models shows which), or create_task for any model id. Generation takes 10 s to 5 min: a tool "
-    "waits up to wait_seconds and then returns the task_id; call wait_for_task to keep waiting. Local files, "
-    "data: URIs and task:<id>[#n] outputs of earlier tasks can be given wherever a URL is expected. "
-    "dry_run=true prices a request without creating it; callback_url gets a webhook when the task ends. "
-    "Every task costs money: repeating a request returns the task it already created (allow_duplicate=true "
-    "makes another); a refusal for a spending limit is final."
+    "family{catalog}{any_model}."
+)
+TASKS = (
+    " Generation takes 10 s to 5 min: a tool waits up to wait_seconds and then returns the task_id; call "
+    "wait_for_task to keep waiting. Local files, data: URIs and task:<id>[#n] outputs of earlier tasks can be given "
+    "wherever a URL is expected. dry_run=true prices a request without creating it; callback_url gets a webhook "
+    "when the task ends. Every task costs money: repeating a request returns the task it already created "
+    "(allow_duplicate=true makes another); a refusal for a spending limit is final."
 )
 CONFIRM = (" Above a price threshold the person is asked to confirm first; confirm_spend=true skips that only after "
            "the person agreed to the price in chat.")
 
 
-def instructions(settings: Settings) -> str:
-    return INSTRUCTIONS + (CONFIRM if settings.confirm_above is not None else "")
+def instructions(settings: Settings, tools: Mapping[str, Any] | None = None) -> str:
+    """The server instructions, naming only tools of the selection (`tools`; None: every tool)."""
+    def has(name: str) -> bool:
+        return tools is None or name in tools
+
+    text = INSTRUCTIONS.format(catalog=" (list_models shows which)" if has("list_models") else "",
+                               any_model=", or create_task for any model id" if has("create_task") else "")
+    if has("wait_for_task"):  # a selection with a task tool has it (`build_tools`)
+        text += TASKS + (CONFIRM if settings.confirm_above is not None else "")
+    return text
 
 
 def simulator_transport(settings: Settings) -> httpx2.AsyncBaseTransport:
@@ -133,13 +143,15 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
 
     async def on_list_resources(ctx: ServerRequestContext[Services], params: Any) -> types.ListResourcesResult:
         try:
-            return types.ListResourcesResult(resources=await resources.list_resources(ctx.lifespan_context))
+            listed = await resources.list_resources(ctx.lifespan_context)
+            return types.ListResourcesResult(resources=versions.described(listed, ctx.protocol_version))
         except UnificallyError as error:
             raise MCPError(types.INTERNAL_ERROR, redact(error.message, settings.key())) from None
 
     async def on_list_templates(ctx: ServerRequestContext[Services], params: Any
                                 ) -> types.ListResourceTemplatesResult:
-        return types.ListResourceTemplatesResult(resource_templates=resources.TEMPLATES)
+        return types.ListResourceTemplatesResult(resource_templates=versions.described(resources.TEMPLATES,
+                                                                                       ctx.protocol_version))
 
     async def on_read_resource(ctx: ServerRequestContext[Services], params: types.ReadResourceRequestParams
                                ) -> types.ReadResourceResult:
@@ -150,7 +162,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         return types.ReadResourceResult(contents=contents)
 
     async def on_list_prompts(ctx: ServerRequestContext[Services], params: Any) -> types.ListPromptsResult:
-        return types.ListPromptsResult(prompts=prompts.list())
+        return types.ListPromptsResult(prompts=versions.described(prompts.list(), ctx.protocol_version))
 
     async def on_get_prompt(ctx: ServerRequestContext[Services], params: types.GetPromptRequestParams
                             ) -> types.GetPromptResult:
@@ -165,7 +177,7 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
         version=__version__,
         title="Unifically",
         icons=server_icons(),
-        instructions=instructions(settings),
+        instructions=instructions(settings, tools),
         lifespan=lifespan,
         on_list_tools=on_list_tools,
         on_call_tool=on_call_tool,

@@ -4,8 +4,9 @@ The SDK serialises every handshake version with the newest schema, so a client t
 2025-03-26 would get content types and fields its version does not define (older TypeScript and Python SDKs
 throw on an unknown content type, after the task was paid for). This module is the one gate, applied by the
 server to each result: `audio` content exists from 2025-03-26; `resource_link` content, structured results,
-tool titles and output schemas from 2025-06-18; tool icons and `execution` from 2025-11-25 (`execution` only
-there). An older client gets the same information as text: resource URIs, saved paths and URLs.
+titles and output schemas from 2025-06-18; icons and `execution` from 2025-11-25 (`execution` only there), for
+tools as for prompts and resources. An older client gets the same information as text: resource URIs, saved
+paths and URLs.
 """
 
 from __future__ import annotations
@@ -50,6 +51,17 @@ def call_result(result: types.CallToolResult, version: str | None) -> types.Call
 
 def _has_text(blocks: list[Any]) -> bool:
     return any(block.type == "text" and block.text for block in blocks)
+
+
+def described(listed: list[Any], version: str | None) -> list[Any]:
+    """Prompts, resources or resource templates without the display fields the version does not define: `title`
+    from 2025-06-18, `icons` from 2025-11-25."""
+    drop = ({"title"} if not _at_least(version, LINKS) else set()) | ({"icons"} if not _at_least(version, ICONS)
+                                                                       else set())
+    fields = [name for name in drop if listed and name in type(listed[0]).model_fields]
+    if not fields:
+        return listed
+    return [item.model_copy(update=dict.fromkeys(fields)) for item in listed]
 
 
 def tools(listed: list[types.Tool], version: str | None) -> list[types.Tool]:

@@ -158,3 +158,23 @@ async def test_data_uris_and_base64_must_be_media_by_content(dirs, sim):
         assert "declares image/png" in text_of(refused[0]) and sim.requests == []
         fixed = await client.call_tool("upload_file", {"base64": relabelled})
     assert not fixed.is_error and sim.requests[-1].json["base64"].startswith("data:image/jpeg;base64,")
+
+
+async def test_an_output_dir_at_the_home_or_a_filesystem_root_is_no_default_root(dirs, sim, tmp_path, home,
+                                                                                   monkeypatch):
+    """`UNIFICALLY_OUTPUT_DIR=~` (or `/`, or a relative name resolved in `/`) means "save outputs there", not
+    "upload any media file from there": the output dir is a default root under the working directory's rules
+    for the filesystem root and the home directory."""
+    photo = write(home / "Pictures" / "photo.png")
+    monkeypatch.chdir("/")
+    for output_dir, expected in ((home, "your home directory"), (Path("/"), "the filesystem root"),
+                                 (Path("."), "the filesystem root"), (tmp_path, "contains your home directory")):
+        [result] = await upload(make_settings(dirs, allowed_dirs=(), output_dir=output_dir), sim, photo)
+        text = text_of(result)
+        assert result.is_error and "outside the allowed directories" in text, (output_dir, text)
+        assert expected in text and "UNIFICALLY_ALLOWED_DIRS" in text, (output_dir, text)
+    assert sent(sim) == []
+    [kept] = await upload(make_settings(dirs, allowed_dirs=(), output_dir=home / "ai-outputs"), sim,
+                          write(home / "ai-outputs" / "earlier.png"))
+    assert not kept.is_error, text_of(kept)  # an ordinary output dir stays a root
+    assert sent(sim) == [PNG]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pytest
 from mcp.client import Client
@@ -12,14 +13,21 @@ from mcp.client import Client
 from mcp_server.portable import drop_nulls, portable
 from mcp_server.server import build_server
 from mcp_server.settings import Settings
+from mcp_server.tools import build_tools
 from tests.conftest import posts, text_of
 
 pytestmark = pytest.mark.anyio
 ALL = ("image", "video", "audio", "platform")
 
 
+SUBSCHEMAS = ("items", "prefixItems", "anyOf", "oneOf", "allOf", "not", "if", "then", "else", "contains",
+              "additionalProperties", "additionalItems", "unevaluatedProperties", "propertyNames")
+SCHEMA_MAPS = ("properties", "patternProperties", "dependentSchemas", "$defs", "definitions")
+
+
 def forbidden(schema: dict) -> list[str]:
-    """Every construct outside the portable subset, as ``path: what``."""
+    """Every construct outside the portable subset, as ``path: what``, at any depth: every keyword that holds a
+    schema (or a list or a map of them) is walked."""
     found = [f"top: {key}" for key in ("oneOf", "anyOf", "allOf") if key in schema]
     if schema.get("type") != "object":
         found.append("top: not an object schema")
@@ -38,14 +46,16 @@ def forbidden(schema: dict) -> list[str]:
             found.append(f"{path}: type array")
         if any(isinstance(v, (int, float)) and not isinstance(v, bool) for v in node.get("enum", [])):
             found.append(f"{path}: numeric enum")
+        elif any(not isinstance(v, str) for v in node.get("enum", [])):
+            found.append(f"{path}: enum of non-strings")  # Gemini's enum is a list of strings
         for branch in node.get("anyOf", []) + node.get("oneOf", []):
             if "type" not in branch:
                 found.append(f"{path}: anyOf branch without type")
         for key, value in node.items():
-            if key in ("properties",):
+            if key in SCHEMA_MAPS and isinstance(value, dict):
                 for name, prop in value.items():
                     walk(prop, f"{path}.{name}")
-            elif key in ("items", "anyOf", "oneOf", "allOf"):
+            elif key in SUBSCHEMAS:
                 walk(value, f"{path}.{key}")
 
     walk(schema, "")
@@ -67,11 +77,43 @@ async def test_every_published_input_schema_is_portable():
 def test_the_check_itself_finds_each_forbidden_construct():
     bad = {"type": "object", "anyOf": [{}], "additionalProperties": False, "properties": {
         "a": {"type": ["string", "null"]}, "b": {"type": "integer", "enum": [5, 10]}, "c": {"$ref": "#/$defs/x"},
-        "d": {"anyOf": [{"enum": ["x"]}, {"type": "integer"}]}}}
+        "d": {"anyOf": [{"enum": ["x"]}, {"type": "integer"}]},
+        "e": {"type": "array", "items": {"type": "object", "properties": {
+            "f": {"type": "array", "items": {"type": "integer", "enum": [1, 2]}},
+            "g": {"const": True}, "h": {"type": "boolean", "enum": [True]}}}}}}
     assert sorted(forbidden(bad)) == sorted(["top: anyOf", ": anyOf branch without type", ": additionalProperties",
                                             ".a: type array",
-                                            ".b: numeric enum", ".c: $ref", ".d: anyOf branch without type"])
+                                            ".b: numeric enum", ".c: $ref", ".d: anyOf branch without type",
+                                            ".e.items.f.items: numeric enum", ".e.items.g: const",
+                                            ".e.items.h: enum of non-strings"])
     assert forbidden(portable(bad)) == []
+    assert portable(bad)["properties"]["e"]["items"]["properties"]["g"] == {"type": "boolean",
+                                                                          "description": "Only true"}
+
+
+async def test_numeric_enums_keep_their_values_in_the_published_description():
+    """Where a numeric enum became minimum/maximum, the model still reads the exact values (and the server still
+    refuses the others: test_server_still_refuses_bad_numbers_and_unknown_arguments)."""
+    checked = 0
+
+    def compare(exact: object, published: object, where: str) -> None:
+        nonlocal checked
+        if not (isinstance(exact, dict) and isinstance(published, dict)):
+            return
+        values = exact.get("enum") or []
+        if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            checked += 1
+            text = published.get("description", "")
+            assert (published.get("minimum"), published.get("maximum")) == (min(values), max(values)), where
+            assert all(re.search(rf"(?<![\d.]){re.escape(str(v))}(?![\d.])", text) for v in values), (where, text)
+        for name, prop in (exact.get("properties") or {}).items():
+            compare(prop, (published.get("properties") or {}).get(name), f"{where}.{name}")
+        compare(exact.get("items"), published.get("items"), f"{where}[]")
+
+    for settings in (Settings(), Settings(toolsets=("compact",))):
+        for tool in build_tools(settings).values():
+            compare(tool.input_schema, portable(tool.input_schema), tool.name)
+    assert checked >= 3
 
 
 def test_portable_rewrites_without_changing_its_input():

@@ -34,6 +34,8 @@ async def test_completed_media_calls_carry_only_the_versions_content(dirs, versi
             assert all("icons" not in tool and "execution" not in tool for tool in listed)
             if version == "2024-11-05":
                 assert all("annotations" not in tool for tool in listed)
+            prompts = (await session.request("prompts/list"))["result"]["prompts"]
+            assert prompts and all(("title" in prompt) == modern and "icons" not in prompt for prompt in prompts)
             for tool, arguments in TASKS:
                 answer = await session.request("tools/call", {"name": tool, "arguments": arguments})
                 result = answer["result"]

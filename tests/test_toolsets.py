@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,7 +14,7 @@ from bench.tool_list_size import measure
 from mcp_server.server import build_server
 from mcp_server.settings import Settings
 from mcp_server.specs import all_model_ids, find_tool, load_tool_specs
-from mcp_server.tools import TASK_TOOLS
+from mcp_server.tools import TASK_TOOLS, every_tool
 from mcp_server.tools.compact import compact_name
 from mcp_server.tools.family import MODELS_META_KEY
 from tests.conftest import make_settings, make_sim, posts, text_of
@@ -21,6 +23,7 @@ from tests.test_typed_tools import REFUSED
 pytestmark = pytest.mark.anyio
 
 COMPACT_CAP = 16
+PLATFORM = {tool.name for tool in every_tool() if tool.toolset == "platform"}
 
 
 async def listed(**settings) -> list:
@@ -42,6 +45,24 @@ async def compact(dirs) -> AsyncIterator[tuple[Client, object]]:
 async def test_a_selection_with_a_task_tool_has_the_tools_its_results_name(options):
     names = {tool.name for tool in await listed(**options)}
     assert set(TASK_TOOLS) <= names
+
+
+@pytest.mark.parametrize("options", [
+    {"toolsets": ("video",)}, {"toolsets": ("image",)}, {"toolsets": ("audio",)}, {"toolsets": ("image", "video")},
+    {"tools": ("generate_video_veo",)}, {"tools": ("text_to_speech_elevenlabs",)}, {"tools": ("describe_model",)},
+], ids=str)
+async def test_no_tool_description_or_instruction_names_a_platform_tool_the_selection_lacks(options):
+    """`--toolsets video`: the Veo tool's voices come from get_resources, and the instructions told the model
+    about list_models and create_task; a selection brings what its tools and instructions name."""
+    every = {tool.name for tool in await listed()}
+    async with Client(build_server(Settings(**options))) as client:
+        tools = (await client.list_tools()).tools
+        instructions = client.instructions or ""
+    names = {tool.name for tool in tools}
+    for where, text in [(tool.name, json.dumps([tool.description, tool.input_schema])) for tool in tools] + [
+            ("instructions", instructions)]:
+        named = {name for name in every if re.search(rf"\b{name}\b", text)} - {where}
+        assert named <= names | {tool for tool in named if tool not in PLATFORM}, (where, named - names)
 
 
 async def test_a_selection_without_task_tools_gets_nothing_added():

@@ -3,12 +3,15 @@
 Toolsets: image, video, audio (the typed tools of a category), platform (tasks, uploads, resources, account,
 catalog), or `compact` (one tool per category and verb, with the platform tools). Whatever is selected, a
 tool whose result is a task brings the tools that result and its errors point to (wait_for_task, get_task,
-list_tasks, get_account), so a model is never sent to a tool it does not have.
+list_tasks, get_account), and a tool whose description names a platform tool brings it (get_resources for the
+voices and motions), so a model is never sent to a tool it does not have.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
 
@@ -45,6 +48,7 @@ def build_tools(settings: Settings) -> dict[str, ToolDef]:
         wanted = {tool.name for tool in every if tool.toolset in toolsets}
     if any(tool.output_schema == TASK_OUTPUT_SCHEMA for tool in every if tool.name in wanted):
         wanted |= set(TASK_TOOLS)
+    wanted |= named_platform_tools([tool for tool in every if tool.name in wanted], every)
     chosen = {tool.name: tool for tool in every if tool.name in wanted}
     # The catalog names, for each model id, the tool of this selection that runs it.
     routed = {tool.name: tool for tool in catalog_tools(functools.partial(tool_for_model, chosen))}
@@ -53,6 +57,13 @@ def build_tools(settings: Settings) -> dict[str, ToolDef]:
     for tool in selected.values():  # the common arguments as the settings have them (wait cap, confirm_spend)
         configure(tool.input_schema, settings)
     return selected
+
+
+def named_platform_tools(chosen: list[ToolDef], every: list[ToolDef]) -> set[str]:
+    """The platform tools a chosen tool's description or schema sends the model to (voices and motions come from
+    get_resources)."""
+    text = json.dumps([(tool.description, tool.input_schema) for tool in chosen])
+    return {tool.name for tool in every if tool.toolset == "platform" and re.search(rf"\b{tool.name}\b", text)}
 
 
 def tool_for_model(tools: Mapping[str, ToolDef], model_id: str) -> str | None:
