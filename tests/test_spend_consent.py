@@ -82,6 +82,30 @@ async def test_confirm_spend_and_cheap_requests_skip_the_question(dirs, sim, mod
         assert "allow_duplicate" in tools["create_task"].input_schema["properties"]
 
 
+async def test_confirm_spend_never_passes_a_form_the_client_can_show(dirs, sim, mode):
+    """confirm_spend stands in for the form only where none can be shown: a client with forms is asked anyway."""
+    asked: list[types.ElicitRequestParams] = []
+    async with serving(dirs, sim, mode, person("decline", asked), **CONFIRM) as client:
+        refused = await client.call_tool("create_task", video("a cat", confirm_spend=True))
+        assert refused.is_error and "declined" in text_of(refused) and len(asked) == 1
+        assert paid(sim) == []
+    async with serving(dirs, sim, mode, person("accept", asked), **CONFIRM) as client:
+        assert not (await client.call_tool("create_task", video("a cat", confirm_spend=True))).is_error
+    assert len(asked) == 2 and len(paid(sim)) == 1
+
+
+async def test_a_form_that_fails_asks_in_chat_then_confirm_spend_goes_ahead(dirs, sim):
+    async def broken(context, params: types.ElicitRequestParams) -> types.ErrorData:
+        return types.ErrorData(code=types.INTERNAL_ERROR, message="the form could not be shown")
+
+    async with serving(dirs, sim, "legacy", broken, **CONFIRM) as client:
+        failed = await client.call_tool("create_task", video("a cat"))
+        assert failed.is_error and "could not be shown" in text_of(failed) and "confirm_spend: true" in text_of(failed)
+        assert paid(sim) == []
+        assert not (await client.call_tool("create_task", video("a cat", confirm_spend=True))).is_error
+    assert len(paid(sim)) == 1
+
+
 async def first_round(client, arguments: dict) -> types.InputRequiredResult:
     answer = await client.session.call_tool("create_task", arguments, allow_input_required=True)
     assert isinstance(answer, types.InputRequiredResult), answer
