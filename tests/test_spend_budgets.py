@@ -9,6 +9,7 @@ import pytest
 from mcp_server.settings import Settings
 from mcp_server.spend import SessionLedger
 from mcp_server.spend.pricing import usd
+from tests import hosted
 from tests.conftest import make_sim, text_of
 from tests.spend_support import PaidCreates, image, paid, serving, video
 
@@ -112,6 +113,22 @@ async def test_configured_prices_are_quoted(dirs):
     async with serving(dirs, sim, max_cost_per_task=1.0) as client:
         refused = await client.call_tool("create_task", video("a cat"))
     assert refused.is_error and "$1.25" in text_of(refused) and paid(sim) == []
+
+
+async def test_hosted_session_limit_is_per_user_and_server_process(dirs, sim):
+    """HTTP mode: each user's spend through this process, whichever MCP session (or reconnection) it came by."""
+    async with hosted.serving(hosted.hosted_settings(dirs, api_key=None, max_spend_per_session=0.5), sim,
+                              hosted.user_key_http()) as url:
+        async with hosted.connect(url, hosted.as_user(hosted.KEY_A)) as alice:
+            assert not (await alice.call_tool("create_task", video("one"))).is_error
+        async with hosted.connect(url, hosted.as_user(hosted.KEY_A)) as alice_again, \
+                hosted.connect(url, hosted.as_user(hosted.KEY_B)) as bob:
+            refused = await alice_again.call_tool("create_task", video("two"))
+            assert refused.is_error and "$0.40 has been spent in this session" in text_of(refused)
+            assert not (await bob.call_tool("create_task", video("three"))).is_error
+            spending = (await bob.call_tool("get_account", {})).structured_content["spending"]
+            assert spending["spent_session_usd"] == pytest.approx(0.4)
+    assert len(paid(sim)) == 2
 
 
 def test_session_spend_is_per_owner_and_held_atomically():

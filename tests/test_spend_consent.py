@@ -206,3 +206,41 @@ async def test_consent_comes_before_an_mcp_task_is_opened(dirs, sim):
         task = await wire.result("tools/call", accepted)
         assert task["resultType"] == "task" and task["taskId"].startswith("mt_")
     assert len(paid(sim)) == 1
+
+
+async def legacy_task_call(wire: Wire, prompt: str, answer: dict | None) -> dict:
+    """A 2025-11-25 task-augmented call; the elicitation it sends (if any) is answered with `answer`."""
+    out: dict = {}
+
+    async def call() -> None:
+        arguments = {"model": "google/veo-3.1-fast", "prompt": prompt}
+        out["answer"] = await wire.request("tools/call", {"name": "generate_video_veo", "task": {"ttl": 60_000},
+                                                          "arguments": arguments})
+
+    before = len(wire.lines)
+    async with anyio.create_task_group() as group:
+        group.start_soon(call)
+        if answer is not None:  # the first elicitation request this call made (Wire.until polls a method)
+            asked = await RawSession.until(wire, lambda line: line.get("method") == "elicitation/create"
+                                           and line in wire.lines[before:])
+            assert "$0.40" in asked["params"]["message"]
+            await wire.send({"jsonrpc": "2.0", "id": asked["id"], "result": answer})
+    return out["answer"]["result"]
+
+
+async def test_a_task_augmented_call_passes_the_same_gate(dirs, sim):
+    """2025-11-25 MCP Tasks: the question comes before the task handle; a refusal is a plain error, no task."""
+    async with Wire.open(build_server(make_settings(dirs, **CONFIRM), sim.transport())) as wire:
+        await wire.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
+                                          "clientInfo": {"name": "raw", "version": "0"}})
+        await wire.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        declined = await legacy_task_call(wire, "a fox", {"action": "decline"})
+        assert declined["isError"] and "declined" in declined["content"][0]["text"] and "task" not in declined
+        assert paid(sim) == []
+        accepted = await legacy_task_call(wire, "a hare", {"action": "accept", "content": {"confirm": True}})
+        assert accepted["task"]["status"] == "working" and len(paid(sim)) == 1
+    async with Wire.open(build_server(make_settings(dirs, max_cost_per_task=0.1), sim.transport())) as wire:
+        await wire.initialize("2025-11-25")
+        over = await legacy_task_call(wire, "an owl", None)
+        assert over["isError"] and "per-task limit" in over["content"][0]["text"] and "task" not in over
+    assert len(paid(sim)) == 1
