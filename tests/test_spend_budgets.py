@@ -11,7 +11,7 @@ from mcp_server.spend import SessionLedger
 from mcp_server.spend.pricing import usd
 from tests import hosted
 from tests.conftest import make_sim, text_of
-from tests.spend_support import PaidCreates, image, paid, serving, video
+from tests.spend_support import DryRuns, PaidCreates, image, paid, serving, video
 
 pytestmark = pytest.mark.anyio
 
@@ -106,6 +106,24 @@ async def test_insufficient_balance_names_the_balance_and_the_price(dirs):
     for part in ("Insufficient balance (402", "costs $0.40", "the balance is $0.10", "not retried"):
         assert part in text_of(result), part
     assert len(paid(sim)) == 1 and sim.created_tasks() == []
+
+
+@pytest.mark.parametrize("answer", ["no price", "refused", "server error", "402"])
+async def test_a_request_that_cannot_be_priced_creates_nothing(dirs, sim, answer):
+    """The limits need the dry run's price: without one (none quoted, or the dry run failed), nothing is sent."""
+    status, data = {"no price": (200, {}), "refused": (400, {"message": "Invalid parameter: prompt"}),
+                    "server error": (500, {"message": "Internal"}), "402": (402, {"message": "Insufficient"})}[answer]
+    async with serving(dirs, DryRuns(sim, status, data), max_spend_per_day=5.0) as client:
+        refused = await client.call_tool("create_task", video("a cat"))
+        priced = await client.call_tool("create_task", video("a cat", dry_run=True))
+    assert refused.is_error and paid(sim) == [] and sim.created_tasks() == []
+    expected = {"no price": "quoted no price", "refused": "Pricing the request (dry run) failed",
+                "server error": "Pricing the request (dry run) failed", "402": "the balance is $100.00"}[answer]
+    assert expected in text_of(refused) and "othing was created" in text_of(refused), text_of(refused)
+    if answer == "no price":
+        assert not priced.is_error and "$None" not in text_of(priced) and priced.structured_content["cost"] is None
+    else:
+        assert priced.is_error and expected in text_of(priced)
 
 
 async def test_configured_prices_are_quoted(dirs):
