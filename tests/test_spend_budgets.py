@@ -7,6 +7,7 @@ import anyio
 import pytest
 
 from mcp_server.settings import Settings
+from mcp_server.simulator import Fault
 from mcp_server.spend import SessionLedger
 from mcp_server.spend.pricing import usd
 from tests import hosted
@@ -147,6 +148,19 @@ async def test_hosted_session_limit_is_per_user_and_server_process(dirs, sim):
             spending = (await bob.call_tool("get_account", {})).structured_content["spending"]
             assert spending["spent_session_usd"] == pytest.approx(0.4)
     assert len(paid(sim)) == 2
+
+
+async def test_get_account_tells_the_limits_and_spend_even_without_a_balance(dirs, sim):
+    async with serving(dirs, sim) as client:  # no limits: nothing is priced, so no spend is counted
+        await client.call_tool("create_task", video("a cat"))
+        assert "requests are not priced" in text_of(await client.call_tool("get_account", {}))
+    sim.add_fault(Fault(kind="status", status=400, path="/account", message="Account service down", times=-1))
+    async with serving(dirs, sim, max_spend_per_day=5.0) as client:
+        await client.call_tool("create_task", video("a dog"))
+        account = await client.call_tool("get_account", {})
+    assert account.is_error and "Account service down" in text_of(account)
+    for part in ("balance could not be read", "$0.40 this session", "per day $5.00"):
+        assert part in text_of(account), part
 
 
 def test_session_spend_is_per_owner_and_held_atomically():
