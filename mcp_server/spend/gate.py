@@ -91,7 +91,7 @@ class Gate:
     async def request(self, model: str, given: dict[str, Any], callback_url: str | None,
                       references: Iterable[tuple[str, str]], files: LocalFiles | ReadOnce) -> Request:
         digest = await fingerprint(model, given, owner=self.owner, callback_url=callback_url, references=references,
-                                   files=files, cap=self.settings.max_upload_bytes)
+                                   files=files, cap=self.settings.max_upload_bytes, account=self.client.account)
         return Request(model, given, digest, callback_url)
 
     def dedup_since(self, allow_duplicate: bool) -> float | None:
