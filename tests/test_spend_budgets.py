@@ -99,6 +99,16 @@ async def test_an_unknown_outcome_keeps_its_reservation(dirs, sim):
     assert len(sim.created_tasks()) == 2 and len(paid(sim)) == 2  # the lost answer was not retried
 
 
+async def test_an_unknown_outcome_stays_in_the_days_spend_after_a_restart(dirs, sim):
+    async with serving(dirs, PaidCreates(sim, "drop"), max_spend_per_day=0.8) as client:
+        assert (await client.call_tool("create_task", video("one"))).is_error  # its answer was lost
+    async with serving(dirs, sim, max_spend_per_day=0.8) as client:  # a new process: the journal remembers
+        assert not (await client.call_tool("create_task", video("two"))).is_error
+        refused = await client.call_tool("create_task", video("three"))
+        assert refused.is_error and "$0.80 has been spent today" in text_of(refused)
+    assert len(paid(sim)) == 2
+
+
 async def test_insufficient_balance_names_the_balance_and_the_price(dirs):
     sim = make_sim(task_seconds=0.6, balance_usd=0.1)
     async with serving(dirs, sim) as client:
