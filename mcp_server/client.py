@@ -10,6 +10,7 @@ unknown) and, for reads, only within the API's own origin, so the key never trav
 from __future__ import annotations
 
 import copy
+import hashlib
 import logging
 import time
 from typing import Any
@@ -94,6 +95,12 @@ class UnificallyClient:
     @property
     def has_key(self) -> bool:
         return bool(self._key)
+
+    @property
+    def account(self) -> str:
+        """Which account this client pays with, as a digest of its key (never the key): part of what makes two
+        requests the same (`spend.fingerprint`)."""
+        return hashlib.sha256(f"unifically-account:{self._key or ''}".encode()).hexdigest()[:32]
 
     @property
     def http(self) -> httpx2.AsyncClient:

@@ -104,8 +104,9 @@ def task_result(record: dict[str, Any], extra: list[Any] | None = None) -> types
         lines = [f"{ident} failed: {record['error']}",
                  "Nothing more will happen with this task; adjust the input and create a new one."]
     elif status == "dry_run":
-        lines = [f"Dry run for {record['model']}: this request would cost ${record.get('cost')} "
-                 "(nothing was created or charged)."]
+        cost = record.get("cost")
+        price = f"would cost ${cost}" if cost is not None else "was accepted, but the API quoted no price for it"
+        lines = [f"Dry run for {record['model']}: this request {price} (nothing was created or charged)."]
     else:
         lines = [f"{ident} is {status}.", record["next_step"] or ""]
     lines += [f"Note: {warning}" for warning in record.get("warnings") or []]

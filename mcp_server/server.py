@@ -54,8 +54,8 @@ TASKS = (
     "when the task ends. Every task costs money: repeating a request returns the task it already created "
     "(allow_duplicate=true makes another); a refusal for a spending limit is final."
 )
-CONFIRM = (" Above a price threshold the person is asked to confirm first; confirm_spend=true skips that only after "
-           "the person agreed to the price in chat.")
+CONFIRM = (" Above a price threshold the person is asked to confirm first; where the client cannot show that form, "
+           "confirm_spend=true goes ahead, only after the person agreed to the price in chat.")
 
 
 def instructions(settings: Settings, tools: Mapping[str, Any] | None = None) -> str:

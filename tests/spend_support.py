@@ -59,3 +59,17 @@ class PaidCreates(httpx2.AsyncBaseTransport):
                                               "data": {"message": "Task generation failed"}})
         await self.inner.handle_async_request(request)
         raise httpx2.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+
+
+class DryRuns(httpx2.AsyncBaseTransport):
+    """The simulator's network, except that every dry run is answered with `status` and `data` (e.g. no cost)."""
+
+    def __init__(self, sim: Simulator, status: int, data: dict[str, Any]) -> None:
+        self.inner, self.status, self.data = sim.transport(), status, data
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        body = json.loads(request.content or b"null") if request.method == "POST" else None
+        if not (isinstance(body, dict) and request.url.path == "/v1/tasks" and body.get("dry_run")):
+            return await self.inner.handle_async_request(request)
+        return httpx2.Response(self.status, json={"code": self.status, "success": self.status == 200,
+                                                  "data": self.data})

@@ -7,10 +7,12 @@ import anyio
 import pytest
 
 from mcp_server.settings import Settings
+from mcp_server.simulator import Fault
 from mcp_server.spend import SessionLedger
 from mcp_server.spend.pricing import usd
+from tests import hosted
 from tests.conftest import make_sim, text_of
-from tests.spend_support import PaidCreates, image, paid, serving, video
+from tests.spend_support import DryRuns, PaidCreates, image, paid, serving, video
 
 pytestmark = pytest.mark.anyio
 
@@ -97,6 +99,16 @@ async def test_an_unknown_outcome_keeps_its_reservation(dirs, sim):
     assert len(sim.created_tasks()) == 2 and len(paid(sim)) == 2  # the lost answer was not retried
 
 
+async def test_an_unknown_outcome_stays_in_the_days_spend_after_a_restart(dirs, sim):
+    async with serving(dirs, PaidCreates(sim, "drop"), max_spend_per_day=0.8) as client:
+        assert (await client.call_tool("create_task", video("one"))).is_error  # its answer was lost
+    async with serving(dirs, sim, max_spend_per_day=0.8) as client:  # a new process: the journal remembers
+        assert not (await client.call_tool("create_task", video("two"))).is_error
+        refused = await client.call_tool("create_task", video("three"))
+        assert refused.is_error and "$0.80 has been spent today" in text_of(refused)
+    assert len(paid(sim)) == 2
+
+
 async def test_insufficient_balance_names_the_balance_and_the_price(dirs):
     sim = make_sim(task_seconds=0.6, balance_usd=0.1)
     async with serving(dirs, sim) as client:
@@ -107,11 +119,58 @@ async def test_insufficient_balance_names_the_balance_and_the_price(dirs):
     assert len(paid(sim)) == 1 and sim.created_tasks() == []
 
 
+@pytest.mark.parametrize("answer", ["no price", "refused", "server error", "402"])
+async def test_a_request_that_cannot_be_priced_creates_nothing(dirs, sim, answer):
+    """The limits need the dry run's price: without one (none quoted, or the dry run failed), nothing is sent."""
+    status, data = {"no price": (200, {}), "refused": (400, {"message": "Invalid parameter: prompt"}),
+                    "server error": (500, {"message": "Internal"}), "402": (402, {"message": "Insufficient"})}[answer]
+    async with serving(dirs, DryRuns(sim, status, data), max_spend_per_day=5.0) as client:
+        refused = await client.call_tool("create_task", video("a cat"))
+        priced = await client.call_tool("create_task", video("a cat", dry_run=True))
+    assert refused.is_error and paid(sim) == [] and sim.created_tasks() == []
+    expected = {"no price": "quoted no price", "refused": "Pricing the request (dry run) failed",
+                "server error": "Pricing the request (dry run) failed", "402": "the balance is $100.00"}[answer]
+    assert expected in text_of(refused) and "othing was created" in text_of(refused), text_of(refused)
+    if answer == "no price":
+        assert not priced.is_error and "$None" not in text_of(priced) and priced.structured_content["cost"] is None
+    else:
+        assert priced.is_error and expected in text_of(priced)
+
+
 async def test_configured_prices_are_quoted(dirs):
     sim = make_sim(task_seconds=0.6, prices={"google/veo-3.1-fast": 1.25})
     async with serving(dirs, sim, max_cost_per_task=1.0) as client:
         refused = await client.call_tool("create_task", video("a cat"))
     assert refused.is_error and "$1.25" in text_of(refused) and paid(sim) == []
+
+
+async def test_hosted_session_limit_is_per_user_and_server_process(dirs, sim):
+    """HTTP mode: each user's spend through this process, whichever MCP session (or reconnection) it came by."""
+    async with hosted.serving(hosted.hosted_settings(dirs, api_key=None, max_spend_per_session=0.5), sim,
+                              hosted.user_key_http()) as url:
+        async with hosted.connect(url, hosted.as_user(hosted.KEY_A)) as alice:
+            assert not (await alice.call_tool("create_task", video("one"))).is_error
+        async with hosted.connect(url, hosted.as_user(hosted.KEY_A)) as alice_again, \
+                hosted.connect(url, hosted.as_user(hosted.KEY_B)) as bob:
+            refused = await alice_again.call_tool("create_task", video("two"))
+            assert refused.is_error and "$0.40 has been spent in this session" in text_of(refused)
+            assert not (await bob.call_tool("create_task", video("three"))).is_error
+            spending = (await bob.call_tool("get_account", {})).structured_content["spending"]
+            assert spending["spent_session_usd"] == pytest.approx(0.4)
+    assert len(paid(sim)) == 2
+
+
+async def test_get_account_tells_the_limits_and_spend_even_without_a_balance(dirs, sim):
+    async with serving(dirs, sim) as client:  # no limits: nothing is priced, so no spend is counted
+        await client.call_tool("create_task", video("a cat"))
+        assert "requests are not priced" in text_of(await client.call_tool("get_account", {}))
+    sim.add_fault(Fault(kind="status", status=400, path="/account", message="Account service down", times=-1))
+    async with serving(dirs, sim, max_spend_per_day=5.0) as client:
+        await client.call_tool("create_task", video("a dog"))
+        account = await client.call_tool("get_account", {})
+    assert account.is_error and "Account service down" in text_of(account)
+    for part in ("balance could not be read", "$0.40 this session", "per day $5.00"):
+        assert part in text_of(account), part
 
 
 def test_session_spend_is_per_owner_and_held_atomically():

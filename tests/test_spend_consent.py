@@ -82,6 +82,30 @@ async def test_confirm_spend_and_cheap_requests_skip_the_question(dirs, sim, mod
         assert "allow_duplicate" in tools["create_task"].input_schema["properties"]
 
 
+async def test_confirm_spend_never_passes_a_form_the_client_can_show(dirs, sim, mode):
+    """confirm_spend stands in for the form only where none can be shown: a client with forms is asked anyway."""
+    asked: list[types.ElicitRequestParams] = []
+    async with serving(dirs, sim, mode, person("decline", asked), **CONFIRM) as client:
+        refused = await client.call_tool("create_task", video("a cat", confirm_spend=True))
+        assert refused.is_error and "declined" in text_of(refused) and len(asked) == 1
+        assert paid(sim) == []
+    async with serving(dirs, sim, mode, person("accept", asked), **CONFIRM) as client:
+        assert not (await client.call_tool("create_task", video("a cat", confirm_spend=True))).is_error
+    assert len(asked) == 2 and len(paid(sim)) == 1
+
+
+async def test_a_form_that_fails_asks_in_chat_then_confirm_spend_goes_ahead(dirs, sim):
+    async def broken(context, params: types.ElicitRequestParams) -> types.ErrorData:
+        return types.ErrorData(code=types.INTERNAL_ERROR, message="the form could not be shown")
+
+    async with serving(dirs, sim, "legacy", broken, **CONFIRM) as client:
+        failed = await client.call_tool("create_task", video("a cat"))
+        assert failed.is_error and "could not be shown" in text_of(failed) and "confirm_spend: true" in text_of(failed)
+        assert paid(sim) == []
+        assert not (await client.call_tool("create_task", video("a cat", confirm_spend=True))).is_error
+    assert len(paid(sim)) == 1
+
+
 async def first_round(client, arguments: dict) -> types.InputRequiredResult:
     answer = await client.session.call_tool("create_task", arguments, allow_input_required=True)
     assert isinstance(answer, types.InputRequiredResult), answer
@@ -181,4 +205,42 @@ async def test_consent_comes_before_an_mcp_task_is_opened(dirs, sim):
                     "requestState": asked["requestState"]}
         task = await wire.result("tools/call", accepted)
         assert task["resultType"] == "task" and task["taskId"].startswith("mt_")
+    assert len(paid(sim)) == 1
+
+
+async def legacy_task_call(wire: Wire, prompt: str, answer: dict | None) -> dict:
+    """A 2025-11-25 task-augmented call; the elicitation it sends (if any) is answered with `answer`."""
+    out: dict = {}
+
+    async def call() -> None:
+        arguments = {"model": "google/veo-3.1-fast", "prompt": prompt}
+        out["answer"] = await wire.request("tools/call", {"name": "generate_video_veo", "task": {"ttl": 60_000},
+                                                          "arguments": arguments})
+
+    before = len(wire.lines)
+    async with anyio.create_task_group() as group:
+        group.start_soon(call)
+        if answer is not None:  # the first elicitation request this call made (Wire.until polls a method)
+            asked = await RawSession.until(wire, lambda line: line.get("method") == "elicitation/create"
+                                           and line in wire.lines[before:])
+            assert "$0.40" in asked["params"]["message"]
+            await wire.send({"jsonrpc": "2.0", "id": asked["id"], "result": answer})
+    return out["answer"]["result"]
+
+
+async def test_a_task_augmented_call_passes_the_same_gate(dirs, sim):
+    """2025-11-25 MCP Tasks: the question comes before the task handle; a refusal is a plain error, no task."""
+    async with Wire.open(build_server(make_settings(dirs, **CONFIRM), sim.transport())) as wire:
+        await wire.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
+                                          "clientInfo": {"name": "raw", "version": "0"}})
+        await wire.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+        declined = await legacy_task_call(wire, "a fox", {"action": "decline"})
+        assert declined["isError"] and "declined" in declined["content"][0]["text"] and "task" not in declined
+        assert paid(sim) == []
+        accepted = await legacy_task_call(wire, "a hare", {"action": "accept", "content": {"confirm": True}})
+        assert accepted["task"]["status"] == "working" and len(paid(sim)) == 1
+    async with Wire.open(build_server(make_settings(dirs, max_cost_per_task=0.1), sim.transport())) as wire:
+        await wire.initialize("2025-11-25")
+        over = await legacy_task_call(wire, "an owl", None)
+        assert over["isError"] and "per-task limit" in over["content"][0]["text"] and "task" not in over
     assert len(paid(sim)) == 1

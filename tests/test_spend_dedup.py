@@ -8,6 +8,7 @@ from pathlib import Path
 
 import anyio
 import pytest
+from pydantic import SecretStr
 
 from tests.conftest import make_sim, text_of
 from tests.spend_support import PaidCreates, paid, serving, video
@@ -74,6 +75,18 @@ async def test_a_restarted_server_replaying_a_call_gets_the_same_task(dirs, sim)
         replayed = await second.call_tool("generate_video_veo", veo())
     assert replayed.structured_content["task_id"] == created.structured_content["task_id"]
     assert len(paid(sim)) == 1
+
+
+async def test_the_same_request_with_another_api_key_is_another_request(dirs, sim):
+    """Same model and input, same journal, another key (another account): its own task, never the first one's."""
+    async with serving(dirs, sim) as first:
+        created = await first.call_tool("create_task", video("a cat"))
+    async with serving(dirs, sim, api_key=SecretStr("sk-another-account-0123456789")) as second:
+        other = await second.call_tool("create_task", video("a cat"))
+        again = await second.call_tool("create_task", video("a cat"))
+    assert other.structured_content["task_id"] != created.structured_content["task_id"]
+    assert again.structured_content["task_id"] == other.structured_content["task_id"]
+    assert len(paid(sim)) == 2
 
 
 async def test_files_count_by_content_before_any_upload(dirs, sim):

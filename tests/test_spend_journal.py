@@ -96,6 +96,23 @@ async def test_concurrent_identical_reservations_make_one_row(backend):
         await journal.close()
 
 
+async def test_replicas_sharing_a_journal_cannot_exceed_the_daily_limit_together(backend):
+    journals = [await backend.opened() for _ in range(4)]  # four replicas (PostgreSQL) or servers (SQLite)
+    results = []
+
+    async def one(journal, n: int) -> None:
+        results.append(await reserve(journal, f"request {n}", price=0.4, day_since=0, day_limit=2.0))
+
+    async with anyio.create_task_group() as group:
+        for n, journal in enumerate(journals * 3):
+            group.start_soon(one, journal, n)
+    assert sum(1 for r in results if r.row is not None) == 5  # $2.00 / $0.40, whoever got there first
+    assert all(r.refused == "day_limit" for r in results if r.row is None)
+    assert await journals[0].spent(since=0) == pytest.approx(2.0)
+    for journal in journals:
+        await journal.close()
+
+
 RESERVER = """
 import sys, anyio
 from pathlib import Path

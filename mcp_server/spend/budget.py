@@ -145,4 +145,7 @@ def spending_line(spending: dict[str, Any]) -> str:
     limits = [f"{label} {usd(spending[key])}" for label, key in (
         ("per task", "max_cost_per_task_usd"), ("per session", "max_spend_per_session_usd"),
         ("per day", "max_spend_per_day_usd"), ("confirm above", "confirm_above_usd")) if spending[key] is not None]
-    return text + (" Limits: " + ", ".join(limits) + "." if limits else " No spending limits are set.")
+    if limits:
+        return text + " Limits: " + ", ".join(limits) + "."
+    return text + (" No spending limits are set, so requests are not priced before they are sent and the spend "
+                   "above leaves them out (set UNIFICALLY_MAX_SPEND_PER_DAY or another limit to count it).")

@@ -1,4 +1,5 @@
-"""What makes two requests the same: model, input, callback and owner, with files compared by their content.
+"""What makes two requests the same: model, input, callback, owner and account (the API key, as a digest), with
+files compared by their content.
 
 The fingerprint is taken before anything is uploaded: a local file or a `data:` URI counts by the SHA-256 of its
 bytes (read under the same rules and size cap as an upload), so the same picture given again, by the same or
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mcp_server.localfiles import LocalFiles, ReadOnce
 
-VERSION = 1
+VERSION = 2  # 2: the account is part of it
 
 
 async def content_of(value: str, param: str, files: LocalFiles | ReadOnce, cap: int) -> bytes | None:
@@ -38,7 +39,8 @@ async def content_of(value: str, param: str, files: LocalFiles | ReadOnce, cap: 
 
 
 async def fingerprint(model: str, api_input: dict[str, Any], *, owner: str, callback_url: str | None,
-                      references: Iterable[tuple[str, str]], files: LocalFiles | ReadOnce, cap: int) -> str:
+                      references: Iterable[tuple[str, str]], files: LocalFiles | ReadOnce, cap: int,
+                      account: str = "") -> str:
     """A hex digest naming this request; `references` are the (value, param) file references in `api_input`."""
     digests: dict[str, str] = {}
     for value, param in references:
@@ -46,8 +48,8 @@ async def fingerprint(model: str, api_input: dict[str, Any], *, owner: str, call
             content = await content_of(value, param, files, cap)
             if content is not None:
                 digests[value] = "sha256:" + hashlib.sha256(content).hexdigest()
-    canonical = {"v": VERSION, "owner": owner, "model": model, "callback_url": callback_url or None,
-                 "input": _substitute(api_input, digests)}
+    canonical = {"v": VERSION, "owner": owner, "account": account, "model": model,
+                 "callback_url": callback_url or None, "input": _substitute(api_input, digests)}
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
     return hashlib.sha256(text.encode()).hexdigest()
 

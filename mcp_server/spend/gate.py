@@ -50,6 +50,7 @@ REFUSALS = {
     "failed": "The confirmation of {price} for this {model} task could not be shown (the client answered with an "
               "error); nothing was created. " + ASK_IN_CHAT,
 }
+NO_FORM = ("unsupported", "failed")  # outcomes where confirm_spend: true stands in for the form
 CONSENT_USED = ("This confirmation was already used for a task; nothing new was created. Call again without it "
                 "to be asked again.")
 
@@ -90,7 +91,7 @@ class Gate:
     async def request(self, model: str, given: dict[str, Any], callback_url: str | None,
                       references: Iterable[tuple[str, str]], files: LocalFiles | ReadOnce) -> Request:
         digest = await fingerprint(model, given, owner=self.owner, callback_url=callback_url, references=references,
-                                   files=files, cap=self.settings.max_upload_bytes)
+                                   files=files, cap=self.settings.max_upload_bytes, account=self.client.account)
         return Request(model, given, digest, callback_url)
 
     def dedup_since(self, allow_duplicate: bool) -> float | None:
@@ -119,8 +120,8 @@ class Gate:
         token = None
         if price is not None:
             limits.check(request.model, price, session, today)
-            if limits.needs_consent(price) and not confirmed:
-                token = await self._confirm(request, price, consent, spent_text(session, today))
+            if limits.needs_consent(price):
+                token = await self._confirm(request, price, consent, spent_text(session, today), confirmed)
         hold = self.ledger.hold(self.owner, price, limits.per_session)
         if hold is None:
             assert price is not None and limits.per_session is not None
@@ -136,11 +137,17 @@ class Gate:
             admitted.hold = hold
         return admitted
 
-    async def _confirm(self, request: Request, price: float, consent: Consent, spent: str) -> str | None:
+    async def _confirm(self, request: Request, price: float, consent: Consent, spent: str, confirmed: bool
+                       ) -> str | None:
+        """The person's accept (its one-time token), or SpendRefused. `confirmed` (confirm_spend: the person
+        agreed in chat) stands in for the form only where none can be shown: a client that can show one is asked
+        all the same, so an agent cannot talk its way past the question."""
         question = Question(request.model, price, request.fingerprint, main_parameters(request.given), spent)
         decision = await consent.ask(question, self.settings.confirm_timeout)
         if decision.outcome == "accept":
             return decision.token
+        if confirmed and decision.outcome in NO_FORM:
+            return None
         raise SpendRefused(REFUSALS[decision.outcome].format(
             price=usd(price), model=request.model, timeout=self.settings.confirm_timeout,
             threshold=usd(self.limits.confirm_above)))

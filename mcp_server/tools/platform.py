@@ -107,9 +107,13 @@ async def get_resources(services: Services, call: Call) -> types.CallToolResult:
 
 
 async def get_account(services: Services, call: Call) -> types.CallToolResult:
-    data = await services.client.get_account()
-    balance = data.get("balance_usd") if isinstance(data, dict) else None
     spending = await account_spending(services.settings, services.ledger, services.journal, services.owner)
+    try:
+        data = await services.client.get_account()
+    except E.UnificallyError as error:  # the balance is unknown; the limits and the spend are still told
+        error.message = f"{error.message.rstrip('.')}. The balance could not be read. {spending_line(spending)}"
+        raise
+    balance = data.get("balance_usd") if isinstance(data, dict) else None
     lines = [f"Balance: ${balance} USD" if balance is not None else "Account:", spending_line(spending)]
     return data_result({**(data if isinstance(data, dict) else {"account": data}), "spending": spending},
                        "\n".join(lines))
