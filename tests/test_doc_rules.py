@@ -209,6 +209,24 @@ def test_every_timed_segment_list_bounds_its_items_and_their_sum():
             assert f"the total {name}[].duration is" in "\n".join(problems(model, {**example(model), name: too_long}))
 
 
+def test_a_conditional_limit_on_the_duration_bounds_the_segments_sum_too():
+    checked = 0
+    for model, rule in rules_of("limit_if"):
+        props = model.schema["properties"]
+        if rule["field"] != "duration" or "maximum" not in rule or "each" in rule:
+            continue
+        base = {**example(model), **{k: v[0] for k, v in rule["when"].items()}}
+        base = example(model, rule["when"]) or base
+        over = rule["maximum"] + 1
+        for name in [n for n, p in props.items() if "duration" in p.get("items", {}).get("properties", {})]:
+            item = {k: sample(v) for k, v in props[name]["items"]["properties"].items()}
+            segments = [{**item, "duration": over // 2}, {**item, "duration": over - over // 2}]
+            lines = "\n".join(problems(model, {**base, name: segments}))
+            assert f"the total {name}[].duration is {over}; allowed" in lines and " when " in lines, (model.id, lines)
+            checked += 1
+    assert checked >= 2  # Wan 2.6 and 2.6 Flash: "2-15s (R2V: 2-10s)", with multi_prompt
+
+
 # ---- 5. indexes and counts ----
 
 def test_indexes_point_inside_their_list():

@@ -21,7 +21,7 @@ from .assemble import RawModel, assemble_page
 from .curate import CurationError, apply_schema, check_entries, curations_for, matches_example, resolve
 from .derive import derive_rules
 from .families import EXCLUDED, FAMILIES, Family
-from .implied import counts, index_rules, nonempty, segment_rules
+from .implied import conditional_segment_rules, counts, index_rules, nonempty, segment_rules
 from .pages import model_page
 from .parse import Example, Page, parse_document
 from .summary import SUMMARY_PAGE, Contradiction, compare, listed_models, summary_params
@@ -169,6 +169,7 @@ def build_model(raw: RawModel, family: Family, docs: Docs, problems: list[str]) 
             problems.append(f"curation {entry.name!r} adds a rule {raw.id} already has from the docs")
         if entry.action not in ("refuse_example", "note", "unenforced"):
             apply_schema(entry, schema, rules)
+    rules += conditional_segment_rules(rules)
     nonempty(schema)
     match = _TYPICAL.search(raw.note)
     data = {

@@ -5,7 +5,9 @@ A *claim* is a sentence of a parameter's documentation that states a number, a l
 "mutually exclusive". Claims come from the model's own page (the summary tables' disagreements are listed in the
 README instead): every sentence of a parameter row's description (top-level and nested item fields), the row's
 *Required* cell when it is not plain "No", every prose sentence or non-parameter table row (mode tables,
-constraint lists) that names one of the model's parameters in backticks, and every row of a limits table (a
+constraint lists) that names one of the model's parameters (in backticks, as a bare ``snake_case`` name, by a
+backticked value of its enum, as an item field of a list) or a parameter it does not take ("does not support
+`guidance`"), except rows of a Models table about another model of the page, and every row of a limits table (a
 header with "Limit") keyed by a value of a parameter (``eleven_v3`` | 5,000 chars). Limits tables keyed by
 names that are not parameter values (Suno's "v3.5, v4", Hailuo's model names, Wan's asset kinds) are covered
 by curations, as are the summary tables.
@@ -16,8 +18,10 @@ A claim is *mapped* when the finished model spec carries what it states, judged 
   (``under 50 chars`` is a bound of 49);
 * each backticked value is in such an enum, default or rule (examples after "e.g."/"like" are not values);
 * "required"-like words need the parameter required (a required string/array non-empty) or a requirement rule;
+* a value the sentence rules out ("No `4k`", "passing ... `type: "video"` returns 400") must not be accepted;
 * restriction words ("only", "must", "cannot", "rejected", "not supported", "exclusive", "at least"...) need a
-  rule naming one of the parameters, or an enum on it.
+  rule naming one of the parameters, the parameter required, or a number the spec carries (values alone do not
+  carry "`720p` is only available in I2V mode"); "Image-to-video only" needs a required image input.
 
 Otherwise a curation must explain it: an ``unenforced`` entry (its ``value`` is a regex searched in the claim
 text, its ``field`` a regex every parameter of the claim must match, empty for any) or an ``open_enum`` entry
@@ -33,9 +37,9 @@ from .assemble import RawModel, models_for
 from .curation import CURATIONS, Curation
 from .params import Param
 from .parse import Table
-from .text import TOKEN, sentences, strip_markup, token_value
+from .spec_facts import facts, numbers_in
+from .text import IDENT, TOKEN, sentences, strip_markup, token_value
 
-_NUMBER = re.compile(r"(?<![\w.@])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)")
 _TRIGGER = re.compile(
     r"(?<![\w.@])\d|\brequired?s?\b|(?<![-\w])only\b|not supported|does not support|not available|"
     r"\bat (?:least|most|minimum)\b|\bmax(?:imum)?\b|\bmin(?:imum)?\b|\bbetween\b|\bmust\b|\bcannot\b|"
@@ -49,7 +53,12 @@ _LITERAL = r"(?:`[^`]*`|\"[^\"]*\")"
 _EXAMPLES = re.compile(rf"\(?\b(?:e\.g\.|like|such as)\s+{_LITERAL}(?:\s*,\s*(?:or\s+)?{_LITERAL})*"
                        r"(?:,?\s*(?:etc\.?|…))?\)?", re.IGNORECASE)
 _STATUS = re.compile(r"\b(?:returns?|HTTP)\s+[45]\d\d\b")
-_REQUIREMENT_KINDS = ("required_if", "at_least_one", "requires", "any_item_has")
+# A value the sentence rules out ("No `4k`", "passing an element with `type: "video"` returns 400"): the spec must
+# not accept it.
+_NEGATED = re.compile(r"\b(?:[Nn]o|not|without|except|passing an? \w+ with)\s+`([^`]+)`")
+# "Image-to-video only": carried by a required image input (a start frame, a first-frame image).
+_IMAGE_INPUT_ONLY = re.compile(r"(?<!\()\b(?:image-to-video|I2V) only\b", re.IGNORECASE)
+_UNSUPPORTED = re.compile(r"not supported|does not support|do not support|there is no\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,31 @@ def _names(text: str, known: set[str]) -> list[str]:
         name = raw.split(":")[0].strip() if re.match(r"^\w+:\s", raw) else token_value(raw)
         if name in known:
             out.append(name)
+    return list(dict.fromkeys(out))
+
+
+def _prose_names(text: str, raw: RawModel) -> list[str]:
+    """The parameters a prose sentence or table row is about: those it names in backticks (item fields of a
+    list included) or by an unquoted ``snake_case`` name (``end_image_url only with 768p``); the owner of a
+    backticked value of one parameter's enum (```720p` resolution is only available in I2V``; not a row's first
+    cell, which is the value the row describes); and backticked names the model does not take (``snake_case``,
+    or any name in a sentence saying it is not supported: ``Klein models do not support `guidance` ``), a claim
+    that the spec declares them unsupported. ``name=value``
+    tokens (a wire payload) name nothing."""
+    params = raw.params
+    known = set(params) | {f.name for fields in raw.nested.values() for f in fields}
+    out = _names(text, known)
+    words = TOKEN.sub(" ", text).lower()
+    out += [n for n in params if "_" in n and re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", words)]
+    for token in TOKEN.findall(text.split(" | ", 1)[1] if " | " in text else text):
+        value = token_value(token)
+        if "=" in token or value in known:
+            continue
+        owners = [n for n, p in params.items() if value in map(str, p.schema.get("enum", []))]
+        if len(owners) == 1:
+            out += owners
+        elif not owners and IDENT.match(value) and ("_" in value or _UNSUPPORTED.search(text)):
+            out.append(value)
     return list(dict.fromkeys(out))
 
 
@@ -145,8 +179,11 @@ def claims_of(raw: RawModel) -> list[Claim]:
         if owner := _enum_owner(text, raw.params):
             out.append(Claim(raw.id, tuple(owner), strip_markup(text), line))
     for text, line in texts:
+        key = token_value(next(iter(TOKEN.findall(text.split(" | ")[0])), ""))
+        if " | " in text and key in raw.page.model_ids and key != raw.id:
+            continue  # a row of a Models table about another model of the page
         for sentence in _sentences(text):
-            names = _names(sentence, known)
+            names = _prose_names(sentence, raw)
             if names and _is_claim(sentence, known):
                 out.append(Claim(raw.id, tuple(names), sentence, line))
     return out
@@ -156,110 +193,17 @@ def _table_models(raw: RawModel, table: Table) -> tuple[str, ...]:
     return models_for(raw.page, table.headings)
 
 
-# ---- facts of the built spec ----
-
-def _numbers(text: str) -> set[float]:
-    return {float(n.replace(",", "")) for n in _NUMBER.findall(text)}
-
-
-def _schema_facts(schema: dict, numbers: set[float], values: set[str]) -> None:
-    for key in ("minimum", "maximum", "minItems", "maxItems", "minLength", "maxLength"):
-        if key in schema:
-            numbers.add(float(schema[key]))
-    for value in [*schema.get("enum", []), *([schema["default"]] if "default" in schema else [])]:
-        _value_facts(value, numbers, values)
-    for branch in schema.get("anyOf", []):
-        _schema_facts(branch, numbers, values)
-    if isinstance(schema.get("items"), dict) and "properties" not in schema["items"]:
-        _schema_facts(schema["items"], numbers, values)
-
-
-def _value_facts(value: object, numbers: set[float], values: set[str]) -> None:
-    text = str(value).lower() if isinstance(value, bool) else str(value)
-    values.add(text)
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        numbers.add(float(value))
-    else:
-        numbers.update(_numbers(text))
-
-
-def _selector_values(rule: dict) -> list[str]:
-    return [f.split("=", 1)[1].rstrip("]") for f in rule.get("fields", []) if "=" in f]
-
-
-def _rule_names(rule: dict) -> set[str]:
-    names = {*rule.get("fields", []), *rule.get("requires", []), *rule.get("when", {})}
-    names |= {rule[k] for k in ("field", "array") if k in rule}
-    return {n.split("[")[0] for n in names}
-
-
-@dataclass
-class Facts:
-    numbers: set[float]
-    values: set[str]
-    required: bool
-    ruled: bool
-    enum: bool
-
-
-def facts(model: dict, names: tuple[str, ...], parent: str = "") -> Facts:
-    """What the built spec (``schema``, ``rules``) says about the named parameters (of ``parent``'s items)."""
-    schema = model["schema"]
-    scope = schema["properties"][parent] if parent else schema
-    scope = scope.get("items", scope)
-    props = scope.get("properties", {})
-    numbers: set[float] = set()
-    values: set[str] = set()
-    required = enum = ruled = False
-    for name in names:
-        prop = props.get(name, {})
-        _schema_facts(prop, numbers, values)
-        enum |= any("enum" in b for b in [prop, *prop.get("anyOf", [])])
-        if prop.get("type") == "boolean":
-            values |= {"true", "false"}
-        ruled |= bool(prop.get("items", {}).get("required"))
-        if name in scope.get("required", []):
-            kind, closed = prop.get("type"), all(v != "" for v in prop.get("enum", [""])) or "pattern" in prop
-            required |= kind not in ("string", "array") or closed or prop.get("minLength", prop.get("minItems", 0)) >= 1
-    for rule in model["rules"]:
-        if rule.get("each", "") != parent or not _rule_names(rule) & set(names):
-            continue
-        ruled = True
-        if rule["kind"] in _REQUIREMENT_KINDS:
-            required = True
-            numbers.add(1.0)  # a requirement is met only by a non-empty value: at least 1 item
-        values.update(_selector_values(rule))
-        for key in ("min", "max", "minimum", "maximum", "maxLength", "maxItems"):
-            if key in rule:
-                numbers.add(float(rule[key]))
-        for value in rule.get("values", []):
-            _value_facts(value, numbers, values)
-        for field, spec in rule.get("when", {}).items():
-            for value in spec if isinstance(spec, list) else []:
-                _value_facts(value, numbers, values)
-            for value in props.get(field, {}).get("enum", []):
-                _value_facts(value, numbers, values)
-    found = Facts(numbers, values, required, ruled, enum)
-    if not parent:  # prose may name an item field (``duration`` of each shot): its facts count too
-        for name, prop in props.items():
-            if prop.get("type") == "array" and set(names) & set(prop.get("items", {}).get("properties", {})):
-                nested = facts(model, names, name)
-                found = Facts(found.numbers | nested.numbers, found.values | nested.values,
-                              found.required or nested.required, found.ruled or nested.ruled,
-                              found.enum or nested.enum)
-    return found
-
-
 def is_mapped(claim: Claim, model: dict) -> bool:
     """Whether the built spec of the model carries what the claim states."""
     f = facts(model, claim.params, claim.parent)
     scope = model["schema"]["properties"][claim.parent] if claim.parent else model["schema"]
     props = scope.get("items", scope).get("properties", {})
-    if not set(props) & set(claim.params):  # a field the model does not take: mapped when declared unsupported
+    taken = set(props) | {f for p in props.values() for f in p.get("items", {}).get("properties", {})}
+    if not taken & set(claim.params):  # a field the model does not take: mapped when declared unsupported
         return any(r["kind"] == "unsupported" and set(r["fields"]) & set(claim.params) for r in model["rules"])
-    known = set(props) | {name for r in model["rules"] if r["kind"] == "unsupported" for name in r["fields"]}
-    for name in claim.params:  # item fields of a named list are names, not values
-        known |= set(props.get(name, {}).get("items", props.get(name, {})).get("properties", {}))
+    known = taken | {name for r in model["rules"] if r["kind"] == "unsupported" for name in r["fields"]}
+    for name in claim.params:  # fields of a named object are names, not values
+        known |= set(props.get(name, {}).get("properties", {}))
     if claim.required_cell:
         return f.required
     text = _claim_text(claim.text)
@@ -267,13 +211,16 @@ def is_mapped(claim: Claim, model: dict) -> bool:
     values = [t for t in tokens if t not in known and not re.match(r"^\w+:\s", t)]
     values += [token_value(t.split(":", 1)[1]) for t in TOKEN.findall(claim.text) if re.match(r"^\w+:\s", t)]
     plain = TOKEN.sub(" ", text)
-    numbers = _numbers(plain)
-    numbers = {n - 1 if n in _numbers(" ".join(_UNDER.findall(plain))) else n for n in numbers}
-    if any(n not in f.numbers for n in numbers) or any(v not in f.values for v in values):
+    numbers = numbers_in(plain)
+    numbers = {n - 1 if n in numbers_in(" ".join(_UNDER.findall(plain))) else n for n in numbers}
+    negated = {token_value(t.split(":", 1)[-1]) for t in _NEGATED.findall(claim.text)}
+    if any(n not in f.numbers for n in numbers) or any((v in f.values) == (v in negated) for v in values):
         return False
     if _REQUIRE.search(plain) and not (f.required or f.ruled):
         return False
-    return not (_RESTRICT.search(plain) and not (f.ruled or f.required or values or numbers))
+    if _IMAGE_INPUT_ONLY.search(plain) and not any(re.search(r"image|frame", n) for n in scope.get("required", [])):
+        return False
+    return not (_RESTRICT.search(plain) and not (f.ruled or f.required or numbers or _IMAGE_INPUT_ONLY.search(plain)))
 
 
 def explained_by(claim: Claim, curations: tuple[Curation, ...] = CURATIONS) -> Curation | None:

@@ -8,7 +8,8 @@
 * Segments of a timeline: the items of a list with a per-item ``duration`` (multi-shot, multi-prompt, keyframes)
   last at least 1 second each; when the video's ``duration`` is a range, each lasts at most its maximum and
   their durations add up to a length inside it (the segments make up the video). A ``duration`` given as a
-  list of values (SeeDance: 5 or 10, "auto-calculated" from the keyframes) bounds neither.
+  list of values (SeeDance: 5 or 10, "auto-calculated" from the keyframes) bounds neither. A limit on the
+  video's ``duration`` that holds only in some cases (Wan 2.6: "R2V: 2-10s") bounds the sum in those cases too.
 """
 
 from __future__ import annotations
@@ -75,3 +76,15 @@ def segment_rules(schema: dict) -> list[dict]:
                         "max": total["maximum"], "reason": f"the {name} segments make up the video, whose duration "
                                                            f"is {total['minimum']}-{total['maximum']} s"})
     return out
+
+
+def conditional_segment_rules(rules: list[dict]) -> list[dict]:
+    """The sum rule of each list of timed segments again under every conditional limit of the video's
+    ``duration`` (a ``limit_if`` rule): the segments make up the video in that case as well."""
+    sums = [r for r in rules if r["kind"] == "sum_range" and r["field"] == "duration" and not {"when", "each"} & set(r)]
+    limits = [r for r in rules if r["kind"] == "limit_if" and r["field"] == "duration" and "each" not in r
+              and {"minimum", "maximum"} & set(r)]
+    return [{"kind": "sum_range", "array": s["array"], "field": "duration", "min": lim.get("minimum", s["min"]),
+             "max": lim.get("maximum", s["max"]), "when": lim["when"],
+             "reason": f"{s['reason']}; {lim.get('reason', 'duration is limited')} in that case"}
+            for s in sums for lim in limits if lim.get("when")]
