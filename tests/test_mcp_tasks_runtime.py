@@ -4,12 +4,14 @@ ask, and clients that do not ask for tasks (the Python SDK's Client, in both era
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import anyio
 import pytest
 from mcp.client import Client
 
 from mcp_server.mcp_tasks.runtime import TaskRuntime, TaskUnknown
+from mcp_server.mcp_tasks.status import McpTask, poll_interval_ms
 from mcp_server.server import build_server
 from tests.conftest import make_settings, make_sim, posts
 from tests.mcp_tasks_wire import Wire, envelope
@@ -71,3 +73,20 @@ async def test_the_python_sdk_client_gets_plain_results_in_both_eras(dirs, mode)
         zero = await client.call_tool("generate_video_veo", {**VEO, "wait_seconds": 0})
         assert zero.structured_content["status"] == "pending"  # a handle the model can wait_for_task on
     assert len(posts(sim)) == 2
+
+
+async def test_the_poll_interval_follows_the_models_typical_duration(dirs):
+    """pollInterval(Ms) is the server's own next polling gap, in real milliseconds: a Veo task (~100 s) 30 s in
+    is asked again when half its remaining time has passed; a model without a documented duration sooner."""
+    server = build_server(make_settings(dirs, time_scale=1.0), make_sim().transport())
+    async with server.lifespan(server) as services:
+        started = time.time() - 30
+
+        def task(model: str) -> McpTask:
+            return McpTask(id="mt_x", owner="", tool="t", task_id="up", model=model, status="working", message=None,
+                           result=None, ttl_ms=None, created_at=started, updated_at=started)
+
+        veo = poll_interval_ms(services, task("google/veo-3.1-fast"))
+        other = poll_interval_ms(services, task("kuaishou/kling-2.6-video"))
+        assert 34_000 <= veo <= 36_000 and 7_000 <= other <= 8_000, (veo, other)
+        assert poll_interval_ms(services, task("google/veo-3.1-quality")) > veo  # ~240 s: further to go

@@ -113,9 +113,11 @@ class TaskRuntime:
         before = _decode_cursor(cursor) if cursor else None
         await services.journal.purge_mcp_tasks(time.time())
         rows = await services.journal.list_mcp_tasks(owner=services.owner, before=before, limit=PAGE + 1)
-        tasks = [McpTask.from_row(row) for row in rows[:PAGE]]
+        tasks = [task for task in (McpTask.from_row(row) for row in rows[:PAGE]) if not task.expired]
         following = _encode_cursor(rows[PAGE - 1]["seq"]) if len(rows) > PAGE else None
-        return [task for task in tasks if not task.expired], following
+        for task in tasks:  # a listed task that is still working is followed (again, after a restart), as by get
+            self.follow(services, task)
+        return tasks, following
 
     # ----- cancelling ------------------------------------------------------------------------------------
     async def cancel(self, services: Services, mcp_id: str) -> tuple[McpTask, bool]:
