@@ -4,6 +4,7 @@ ask, and clients that do not ask for tasks (the Python SDK's Client, in both era
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 
 import anyio
@@ -90,3 +91,29 @@ async def test_the_poll_interval_follows_the_models_typical_duration(dirs):
         other = poll_interval_ms(services, task("kuaishou/kling-2.6-video"))
         assert 34_000 <= veo <= 36_000 and 7_000 <= other <= 8_000, (veo, other)
         assert poll_interval_ms(services, task("google/veo-3.1-quality")) > veo  # ~240 s: further to go
+
+
+@pytest.mark.parametrize("generation", ["2025-11-25", "2026-07-28"])
+async def test_a_tasks_result_is_the_plain_calls_with_its_price_and_notes(dirs, generation):
+    """What the create's answer knew (the quoted price, the spending note) is in the task's final result, as in
+    the result of the same call without a task; only the Unifically task id differs."""
+    sim, settings = make_sim(task_seconds=4), make_settings(dirs, confirm_above=0.2, dedup_seconds=0)
+    priced = {"name": "generate_video_veo", "arguments": {**VEO, "confirm_spend": True}}
+    async with Wire.open(build_server(settings, sim.transport())) as wire:
+        plain = await wire.result("tools/call", {**priced, "_meta": envelope(False)})
+    async with Wire.open(build_server(settings, sim.transport())) as wire:  # a new session: the same spend so far
+        if generation == "2025-11-25":
+            await wire.initialize(generation)
+            task = (await wire.result("tools/call", {**priced, "task": {}}))["task"]
+            result = await wire.result("tasks/result", {"taskId": task["taskId"]})
+            result.pop("_meta")
+        else:
+            task = await wire.result("tools/call", {**priced, "_meta": envelope()})
+            done = await wire.until("tasks/get", {"taskId": task["taskId"], "_meta": envelope()},
+                                    lambda t: t["status"] != "working")
+            result = done["result"]
+    assert plain["structuredContent"]["cost"] == 0.4 and "Note: Quoted price $0.40" in plain["content"][0]["text"]
+    same = json.dumps({k: plain[k] for k in ("content", "structuredContent", "isError")}, sort_keys=True)
+    ours = json.dumps(result, sort_keys=True).replace(result["structuredContent"]["task_id"],
+                                                      plain["structuredContent"]["task_id"])
+    assert ours == same
