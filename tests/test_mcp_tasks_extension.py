@@ -35,6 +35,7 @@ async def test_the_extension_is_advertised_and_a_slow_model_answers_with_a_task(
     async with Wire.open(build_server(make_settings(dirs), sim.transport())) as wire:
         discovered = await wire.result("server/discover", {"_meta": envelope()})
         assert EXTENSION in discovered["capabilities"]["extensions"]
+        assert "tasks" not in discovered["capabilities"]  # the 2025 capability is never declared in this generation
         tools = (await wire.result("tools/list", {"_meta": envelope()}))["tools"]
         assert not any("execution" in tool for tool in tools)  # no such field in this generation
         task = await wire.result("tools/call", call("generate_video_veo", VEO))

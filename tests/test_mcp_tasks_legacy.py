@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from mcp_server.journal.sqlite import SqliteJournal
 from mcp_server.mcp_tasks import runtime
 from mcp_server.server import build_server
 from mcp_server.simulator import Fault
@@ -100,9 +101,11 @@ async def test_refusals_come_before_any_task_and_errors_follow_the_spec(dirs):
     sim = make_sim()
     async with Wire.open(build_server(make_settings(dirs), sim.transport())) as wire:
         await wire.initialize("2025-11-25")
-        bad = await wire.result("tools/call", {"name": "generate_video_veo", "task": {},
-                                               "arguments": {**VEO, "model": "google/veo-9"}})
-        assert bad["isError"] and "task" not in bad and not posts(sim)
+        bad = (await wire.result("tools/call", {"name": "generate_video_veo", "task": {},
+                                                "arguments": {**VEO, "model": "google/veo-9"}}))["task"]
+        assert bad["status"] == "failed" and "Invalid arguments" in bad["statusMessage"] and not posts(sim)
+        refusal = await wire.result("tasks/result", {"taskId": bad["taskId"]})  # the plain call's own isError
+        assert refusal["isError"] and "Invalid arguments" in refusal["content"][0]["text"]
         not_task_tool = await wire.request("tools/call", {"name": "get_task", "arguments": {"task_id": "x"},
                                                        "task": {}})
         assert not_task_tool["error"]["code"] == -32601
@@ -158,3 +161,34 @@ async def test_an_expired_task_is_gone(dirs):
             conn.execute("UPDATE mcp_tasks SET created_at = created_at - ttl_ms / 1000.0 - 1")
         gone = await wire.request("tasks/get", {"taskId": task["taskId"]})
         assert gone["error"]["code"] == -32602 and "expired" in gone["error"]["message"]
+
+
+async def test_cancelling_a_blocked_tasks_result_leaves_the_task_alone(dirs):
+    sim = make_sim(task_seconds=6)
+    async with Wire.open(build_server(make_settings(dirs), sim.transport())) as wire:
+        await wire.initialize("2025-11-25")
+        task = await veo_task(wire)
+        await wire.send({"jsonrpc": "2.0", "id": "blocked", "method": "tasks/result",
+                         "params": {"taskId": task["taskId"]}})
+        await wire.until("tasks/get", {"taskId": task["taskId"]}, lambda t: "processing" in t["statusMessage"])
+        await wire.send({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "blocked"}})
+        done = await wire.until("tasks/get", {"taskId": task["taskId"]}, ended)
+        assert done["status"] == "completed"  # the task kept going, its follower untouched
+        assert not [line for line in wire.lines if line.get("id") == "blocked"]  # a cancelled request: no answer
+        result = await wire.result("tasks/result", {"taskId": task["taskId"]})
+        assert result["structuredContent"]["files"]
+
+
+async def test_a_handle_the_journal_cannot_record_is_an_error_naming_the_paid_task(dirs, monkeypatch):
+    async def broken(self, record):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(SqliteJournal, "create_mcp_task", broken)
+    sim = make_sim(task_seconds=6)
+    async with Wire.open(build_server(make_settings(dirs), sim.transport())) as wire:
+        await wire.initialize("2025-11-25")
+        answer = await wire.request("tools/call", {"name": "generate_video_veo", "arguments": VEO, "task": {}})
+        assert answer["error"]["code"] == -32603 and "disk full" in answer["error"]["message"]
+        upstream = answer["error"]["message"].split('task_id="')[1].split('"')[0]
+        finished = await wire.result("tools/call", {"name": "wait_for_task", "arguments": {"task_id": upstream}})
+        assert finished["structuredContent"]["status"] == "completed" and len(posts(sim)) == 1

@@ -109,3 +109,19 @@ async def test_stdio_2026_07_28_create_get_cancel_and_restart(stdio_env):
         gone = await second.request("tasks/get", {"taskId": dropped, "_meta": envelope()})
         assert gone["result"]["status"] == "cancelled"
     assert len(posts(sim)) == 2
+
+
+async def test_after_a_restart_tasks_list_alone_sees_a_task_end(dirs):
+    """A client that only lists (no tasks/get) still sees its tasks progress after a restart: listing a working
+    task resumes its following, as a read does, and its result still carries the price the create quoted."""
+    sim, settings = make_sim(task_seconds=20), make_settings(dirs, confirm_above=0.2)
+    priced = {"name": "generate_video_veo", "arguments": {**VEO, "confirm_spend": True}, "task": {}}
+    async with Wire.open(build_server(settings, sim.transport())) as wire:
+        await wire.initialize("2025-11-25")
+        old = (await wire.result("tools/call", priced))["task"]
+    async with Wire.open(build_server(settings, sim.transport())) as wire:
+        await wire.initialize("2025-11-25")
+        listed = await wire.until("tasks/list", {}, lambda page: page["tasks"][0]["status"] != "working", gap=0.1)
+        assert [(task["taskId"], task["status"]) for task in listed["tasks"]] == [(old["taskId"], "completed")]
+        result = await wire.result("tasks/result", {"taskId": old["taskId"]})
+        assert result["structuredContent"]["cost"] == 0.4 and "Quoted price $0.40" in result["content"][0]["text"]

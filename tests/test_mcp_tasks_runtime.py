@@ -4,12 +4,15 @@ ask, and clients that do not ask for tasks (the Python SDK's Client, in both era
 from __future__ import annotations
 
 import dataclasses
+import json
+import time
 
 import anyio
 import pytest
 from mcp.client import Client
 
 from mcp_server.mcp_tasks.runtime import TaskRuntime, TaskUnknown
+from mcp_server.mcp_tasks.status import McpTask, poll_interval_ms
 from mcp_server.server import build_server
 from tests.conftest import make_settings, make_sim, posts
 from tests.mcp_tasks_wire import Wire, envelope
@@ -71,3 +74,46 @@ async def test_the_python_sdk_client_gets_plain_results_in_both_eras(dirs, mode)
         zero = await client.call_tool("generate_video_veo", {**VEO, "wait_seconds": 0})
         assert zero.structured_content["status"] == "pending"  # a handle the model can wait_for_task on
     assert len(posts(sim)) == 2
+
+
+async def test_the_poll_interval_follows_the_models_typical_duration(dirs):
+    """pollInterval(Ms) is the server's own next polling gap, in real milliseconds: a Veo task (~100 s) 30 s in
+    is asked again when half its remaining time has passed; a model without a documented duration sooner."""
+    server = build_server(make_settings(dirs, time_scale=1.0), make_sim().transport())
+    async with server.lifespan(server) as services:
+        started = time.time() - 30
+
+        def task(model: str) -> McpTask:
+            return McpTask(id="mt_x", owner="", tool="t", task_id="up", model=model, status="working", message=None,
+                           result=None, ttl_ms=None, created_at=started, updated_at=started)
+
+        veo = poll_interval_ms(services, task("google/veo-3.1-fast"))
+        other = poll_interval_ms(services, task("kuaishou/kling-2.6-video"))
+        assert 34_000 <= veo <= 36_000 and 7_000 <= other <= 8_000, (veo, other)
+        assert poll_interval_ms(services, task("google/veo-3.1-quality")) > veo  # ~240 s: further to go
+
+
+@pytest.mark.parametrize("generation", ["2025-11-25", "2026-07-28"])
+async def test_a_tasks_result_is_the_plain_calls_with_its_price_and_notes(dirs, generation):
+    """What the create's answer knew (the quoted price, the spending note) is in the task's final result, as in
+    the result of the same call without a task; only the Unifically task id differs."""
+    sim, settings = make_sim(task_seconds=4), make_settings(dirs, confirm_above=0.2, dedup_seconds=0)
+    priced = {"name": "generate_video_veo", "arguments": {**VEO, "confirm_spend": True}}
+    async with Wire.open(build_server(settings, sim.transport())) as wire:
+        plain = await wire.result("tools/call", {**priced, "_meta": envelope(False)})
+    async with Wire.open(build_server(settings, sim.transport())) as wire:  # a new session: the same spend so far
+        if generation == "2025-11-25":
+            await wire.initialize(generation)
+            task = (await wire.result("tools/call", {**priced, "task": {}}))["task"]
+            result = await wire.result("tasks/result", {"taskId": task["taskId"]})
+            result.pop("_meta")
+        else:
+            task = await wire.result("tools/call", {**priced, "_meta": envelope()})
+            done = await wire.until("tasks/get", {"taskId": task["taskId"], "_meta": envelope()},
+                                    lambda t: t["status"] != "working")
+            result = done["result"]
+    assert plain["structuredContent"]["cost"] == 0.4 and "Note: Quoted price $0.40" in plain["content"][0]["text"]
+    same = json.dumps({k: plain[k] for k in ("content", "structuredContent", "isError")}, sort_keys=True)
+    ours = json.dumps(result, sort_keys=True).replace(result["structuredContent"]["task_id"],
+                                                      plain["structuredContent"]["task_id"])
+    assert ours == same

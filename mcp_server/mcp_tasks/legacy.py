@@ -19,7 +19,7 @@ from mcp.server.context import CallNext, ServerRequestContext
 from mcp.shared.exceptions import MCPError
 
 from mcp_server.mcp_tasks import status as S
-from mcp_server.mcp_tasks.common import known, refused, zero_wait
+from mcp_server.mcp_tasks.common import known, zero_wait
 from mcp_server.mcp_tasks.runtime import BadCursor, TaskRuntime
 from mcp_server.mcp_tasks.status import McpTask
 from mcp_server.tools.base import Services
@@ -53,8 +53,11 @@ class Legacy:
                         params: Mapping[str, Any], task_params: Mapping[str, Any]) -> Any:
         services = ctx.lifespan_context
         first = await call_next(dataclasses.replace(ctx, params=zero_wait(params)))
-        if refused(first):
-            return first  # refused before anything was created (bad arguments, no key): a plain tool error
+        if not isinstance(first, dict):
+            return first
+        # A call refused before anything was created (bad arguments, no key, a declined price) is still answered
+        # with a task, born failed: a client that sent `task` reads a CreateTaskResult (the TypeScript SDK rejects
+        # anything else), and tasks/result returns the refusal, as the spec's tool errors are.
         session = ctx.session
 
         async def tell(task: McpTask) -> None:
@@ -64,11 +67,9 @@ class Legacy:
 
         try:
             task = await self.runtime.open(services, str(params.get("name")), first, task_params.get("ttl"), tell)
-        except Exception as exc:  # the handle could not be journaled: the caller still gets the task's id
-            return _with_note(first, f"No MCP task could be recorded ({exc}); the result above is the plain one.")
-        immediate = (f"Started {task.label} as MCP task {task.id} (Unifically task {task.task_id}); "
-                     "its result arrives when it ends." if task.task_id else "Done; the result is ready.")
-        return {"task": await self.wire(services, task), "_meta": {IMMEDIATE_RESPONSE: immediate}}
+        except Exception as exc:  # the handle could not be journaled: an error (never a CallToolResult) naming the task
+            raise MCPError(types.INTERNAL_ERROR, _unrecorded(first, exc)) from None
+        return {"task": await self.wire(services, task), "_meta": {IMMEDIATE_RESPONSE: _immediate(task)}}
 
     async def get(self, ctx: ServerRequestContext[Services, Any], params: types.GetTaskRequestParams) -> Any:
         services = ctx.lifespan_context
@@ -99,5 +100,18 @@ class Legacy:
         return await self.wire(services, task)
 
 
-def _with_note(result: dict[str, Any], note: str) -> dict[str, Any]:
-    return {**result, "content": [*(result.get("content") or []), {"type": "text", "text": note}]}
+def _immediate(task: McpTask) -> str:
+    """What a host may hand the model at once (`model-immediate-response`)."""
+    if not task.ended:
+        return (f"Started {task.label} as MCP task {task.id} (Unifically task {task.task_id}); "
+                "its result arrives when it ends.")
+    return "Failed; tasks/result has the error." if task.status == "failed" else "Done; tasks/result has the result."
+
+
+def _unrecorded(first: dict[str, Any], exc: Exception) -> str:
+    """The error for a task call whose handle could not be journaled: the Unifically task it created, if any."""
+    record = first.get("structuredContent") or {}
+    task_id = record.get("task_id") if isinstance(record, dict) else None
+    made = (f"Unifically task {task_id} was created and keeps running: wait_for_task with task_id=\"{task_id}\" "
+            "gets its result." if task_id else "Nothing was created.")
+    return f"No MCP task could be recorded ({exc}). {made}"

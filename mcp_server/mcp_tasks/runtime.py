@@ -30,10 +30,10 @@ from mcp_server import errors as E
 from mcp_server.errors import redact
 from mcp_server.mcp_tasks import status as S
 from mcp_server.mcp_tasks.status import McpTask
-from mcp_server.results import error_result
+from mcp_server.results import error_result, task_result
 from mcp_server.tools.base import Call, Services
 from mcp_server.tools.finishing import STILL_SAVING
-from mcp_server.tools.tasks import resume
+from mcp_server.tools.tasks import STALE_READ, resume
 
 log = logging.getLogger(__name__)
 Listener = Callable[[McpTask], Awaitable[None]]
@@ -71,8 +71,8 @@ class TaskRuntime:
         task = McpTask(id=S.new_id(), owner=services.owner, tool=tool, task_id=record.get("task_id"),
                        model=record.get("model"), status=S.WORKING, message=None, result=None,
                        ttl_ms=S.ttl_for(ttl), created_at=now, updated_at=now)
+        task.result = stored(first)  # while working: the create's answer, whose price and notes the end keeps
         if not running:  # a dry run, or a task that had already ended: the handle is born with its result
-            task.result = stored(first)
             task.status = "failed" if first.get("isError") else "completed"
             task.message = S.end_message(services, task, task.result)
         await services.journal.purge_mcp_tasks(now)
@@ -100,8 +100,10 @@ class TaskRuntime:
         """Block until the task has ended (cancelling this wait leaves the task alone)."""
         task = await self.get(services, mcp_id)
         follower = self._followers.get(mcp_id)
-        if task.ended or follower is None:
+        if task.ended:
             return task
+        if follower is None:  # get() follows every working task: only a failed spawn leaves none
+            raise RuntimeError(f"MCP task {mcp_id} is not being followed")
         await follower.done.wait()
         task = await self.get(services, mcp_id)
         if not task.ended:  # the follower stopped without recording an end: a journal fault, or shutting down
@@ -113,9 +115,11 @@ class TaskRuntime:
         before = _decode_cursor(cursor) if cursor else None
         await services.journal.purge_mcp_tasks(time.time())
         rows = await services.journal.list_mcp_tasks(owner=services.owner, before=before, limit=PAGE + 1)
-        tasks = [McpTask.from_row(row) for row in rows[:PAGE]]
+        tasks = [task for task in (McpTask.from_row(row) for row in rows[:PAGE]) if not task.expired]
         following = _encode_cursor(rows[PAGE - 1]["seq"]) if len(rows) > PAGE else None
-        return [task for task in tasks if not task.expired], following
+        for task in tasks:  # a listed task that is still working is followed (again, after a restart), as by get
+            self.follow(services, task)
+        return tasks, following
 
     # ----- cancelling ------------------------------------------------------------------------------------
     async def cancel(self, services: Services, mcp_id: str) -> tuple[McpTask, bool]:
@@ -147,7 +151,9 @@ class TaskRuntime:
     async def _follow(self, services: Services, task: McpTask, follower: Follower) -> None:
         try:
             with follower.scope:
-                result = await self._outcome(services, task)
+                first = task.result or (await services.journal.get_mcp_task(task.id, owner=task.owner) or {}).get(
+                    "result")  # a listed row comes without it
+                result = carried(first, await self._outcome(services, task))
                 payload = stored(result)
                 if await services.journal.end_mcp_task(task.id, owner=task.owner, message=S.end_message(
                         services, task, payload), status="failed" if result.is_error else "completed",
@@ -201,6 +207,23 @@ class TaskRuntime:
             await listener(task)
         except Exception as exc:  # a client that went away never disturbs the task
             log.debug("status of MCP task %s not delivered: %s", task.id, exc)
+
+
+def carried(first: dict[str, Any] | None, outcome: types.CallToolResult) -> types.CallToolResult:
+    """The outcome as the plain call would have returned it: with the price and the notes of the create's own
+    answer (`first`), which the following (a `wait_for_task`) does not know."""
+    seed = (first or {}).get("structuredContent")
+    record = outcome.structured_content
+    if not isinstance(seed, dict) or not isinstance(record, dict) or "status" not in record:
+        return outcome
+    known = list(record.get("warnings") or [])
+    notes = [note for note in seed.get("warnings") or [] if note not in known and note != STALE_READ]
+    if not notes and (seed.get("cost") is None or "cost" in record):
+        return outcome
+    record = {**record, **({"warnings": notes + known} if notes else {})}
+    if seed.get("cost") is not None:
+        record.setdefault("cost", seed["cost"])
+    return task_result(record, outcome.content[1:])  # the text again (its notes), then the same links
 
 
 def stored(result: types.CallToolResult | dict[str, Any]) -> dict[str, Any]:

@@ -54,7 +54,7 @@ class McpTask:
     model: str | None
     status: str  # working | completed | failed (the tool result has isError) | cancelled
     message: str | None
-    result: dict[str, Any] | None  # the final CallToolResult, wire-shaped
+    result: dict[str, Any] | None  # the final CallToolResult, wire-shaped; while working, the first answer
     ttl_ms: int | None
     created_at: float
     updated_at: float

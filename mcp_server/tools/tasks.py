@@ -30,6 +30,8 @@ from mcp_server.tools.finishing import finish
 from mcp_server.waiting import Progress
 
 log = logging.getLogger(__name__)
+STALE_READ = ("The API did not answer a status read within the wait budget; the status shown is the last one "
+              "known.")
 
 
 def common_properties(settings: Settings | None) -> dict[str, Any]:
@@ -188,8 +190,7 @@ async def wait(services: Services, call: Call, task_id: str, model: str | None,
             raise
     remaining = budget - (time.monotonic() - started)
     if task.get("stale"):
-        warnings.append("The API did not answer a status read within the wait budget; the status shown is the "
-                        "last one known.")
+        warnings.append(STALE_READ)
     # A running status is in the journal already: the create recorded it, or the poller did as it saw it.
     return await finish(services, task_id, model, task, waited=progress.elapsed, remaining=remaining,
                         warnings=warnings, journaled=None if task.get("stale") else task["status"])
