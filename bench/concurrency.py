@@ -57,13 +57,15 @@ async def drive(clients: list[Any], n: int, mark: Any, stop: Any) -> dict[str, A
     """Create the tasks, then N waiting calls (and the lone one) at once; statuses and timings."""
     replicas = len(clients)
 
-    async def create(client: Any) -> str:
-        result = await client.call_tool("create_task", {"model": MODEL, "input": {"prompt": "b"},
+    async def create(client: Any, prompt: str) -> str:  # distinct prompts: an identical request gets the same task
+        result = await client.call_tool("create_task", {"model": MODEL, "input": {"prompt": prompt},
                                                         "wait_seconds": 0})
         return result.structured_content["task_id"]
 
-    tasks = [await create(clients[i % replicas]) for i in range(max(1, n // PER_TASK))]
-    lone = await create(clients[0])
+    tasks = [await create(clients[i % replicas], f"bench {i}") for i in range(max(1, n // PER_TASK))]
+    lone = await create(clients[0], "bench lone")
+    if len({*tasks, lone}) != len(tasks) + 1:
+        raise RuntimeError("the creates did not make distinct tasks")
     statuses: list[tuple[str, Any]] = []
     notes = [0]
 
