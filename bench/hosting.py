@@ -1,6 +1,7 @@
-"""Hosting pieces shared by the concurrency benchmark and the webhook tests, until the HTTP transport lands: the
-running server's services (as the HTTP app hands them to the webhook route), a fresh PostgreSQL schema, and the
-benchmark's monitor of an event loop's lag and the process's RSS."""
+"""Hosting pieces shared by the concurrency benchmark and the tests: the running server's services (for a webhook
+route mounted outside the HTTP app: the in-process benchmark, the webhook tests), a fresh PostgreSQL schema, a
+round-robin load balancer for webhook deliveries, and the benchmark's monitor of an event loop's lag and the
+process's RSS."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
+import httpx2
 
 TICK = 0.01  # the lag monitor's ticker (seconds)
 
@@ -69,6 +71,28 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+class Balancer(httpx2.AsyncBaseTransport):
+    """A load balancer without affinity in front of replicas on loopback: each request goes to the next base URL
+    (its Host header stays the one of the URL it was sent to, as behind a proxy that passes Host)."""
+
+    def __init__(self, bases: list[str]) -> None:
+        self.targets = [httpx2.URL(base) for base in bases]
+        self.sent = 0
+        self.inner = httpx2.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        target = self.targets[self.sent % len(self.targets)]
+        self.sent += 1
+        request.url = request.url.copy_with(host=target.host, port=target.port)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass  # a client that closes is not the balancer going away: `close` does that
+
+    async def close(self) -> None:
+        await self.inner.aclose()
 
 
 class Monitor:
