@@ -151,7 +151,8 @@ async def http_client(url: str, mode: str) -> AsyncIterator[Any]:
 
 
 async def in_processes(setup: str, n: int, scale: float, database_url: str, sim: Any, folder: Path,
-                       stack: AsyncExitStack, protocol: str = PROTOCOL, sessions: int = SESSIONS) -> dict[str, Any]:
+                       stack: AsyncExitStack, protocol: str = PROTOCOL, sessions: int = SESSIONS,
+                       profile: str | None = None) -> dict[str, Any]:
     from bench.replica_process import replica
     from mcp_server.simulator import LoopbackSimulator
 
@@ -167,8 +168,11 @@ async def in_processes(setup: str, n: int, scale: float, database_url: str, sim:
                UNIFICALLY_OUTPUT_DIR=str(folder / "out"), UNIFICALLY_SIMULATOR_TIME_SCALE=str(scale),
                UNIFICALLY_ALLOW_PRIVATE_URLS="1", UNIFICALLY_WAIT_SECONDS="50", UNIFICALLY_MAX_WAIT_SECONDS="50",
                UNIFICALLY_DOWNLOAD="0", UNIFICALLY_LOG_LEVEL="WARNING", BENCH_DIR=str(folder))
+    if profile:
+        env.update(BENCH_PROFILE=str(Path(profile).resolve()))
     for i, base in enumerate(bases):
-        extra = {"UNIFICALLY_DATA_DIR": str(folder / f"replica-{i}")}
+        extra = {"UNIFICALLY_DATA_DIR": str(folder / f"replica-{i}"),
+                 "BENCH_LABEL": f"{setup.replace(' ', '').replace(',', '-')}-n{n}-replica{i}"}
         extra.update({"UNIFICALLY_DATABASE_URL": url} if url else {})
         extra.update({"UNIFICALLY_PUBLIC_URL": bases[0]} if hooks else {})
         await stack.enter_async_context(replica({**env, **extra}, int(base.rsplit(":", 1)[1]),
@@ -188,13 +192,13 @@ async def in_processes(setup: str, n: int, scale: float, database_url: str, sim:
         stats = [json.loads(path.read_text()) for path in found]
         worst = max(stats, key=lambda s: s["lag_max_ms"])  # the worst replica, for each figure
         return {**{key: max(s[key] for s in stats) for key in stats[0]},
-                "lag_max_at_s": worst["lag_max_at_s"]}
+                **{key: worst[key] for key in ("lag_max_at_s", "lag_max_cpu_ms", "lag_max_gc_ms")}}
 
     return await drive(clients, n, mark, stop)
 
 
 async def run_once(setup: str, n: int, scale: float, database_url: str, mode: str, protocol: str = PROTOCOL,
-                   sessions: int = SESSIONS) -> dict[str, Any]:
+                   sessions: int = SESSIONS, profile: str | None = None) -> dict[str, Any]:
     """One measurement, in this process (its replicas in it, or in processes of their own)."""
     from mcp_server.simulator import ScaledClock, Simulator, SimulatorConfig
 
@@ -204,7 +208,8 @@ async def run_once(setup: str, n: int, scale: float, database_url: str, mode: st
         if mode == "inprocess":
             found = await in_process(setup, n, scale, database_url, sim, folder, stack)
         else:
-            found = await in_processes(setup, n, scale, database_url, sim, folder, stack, protocol, sessions)
+            found = await in_processes(setup, n, scale, database_url, sim, folder, stack, protocol, sessions,
+                                       profile)
     reads = {task_id: 0 for task_id in (*found["tasks"], found["lone"])}
     for request in sim.requests:
         task_id = request.path.rsplit("/", 1)[-1]
@@ -215,7 +220,8 @@ async def run_once(setup: str, n: int, scale: float, database_url: str, mode: st
     return {"setup": setup, "n": n, "mode": mode, "protocol": protocol if mode == "process" else "in-memory",
             "tasks": len(per_task), "completed": done,
             "reads_median": statistics.median(per_task), "reads_max": max(per_task), "lone_reads": reads[found["lone"]],
-            "lag_max_ms": found["lag_max_ms"], "lag_p99_ms": found["lag_p99_ms"], "lag_max_at_s": found["lag_max_at_s"],
+            **{key: found[key] for key in ("lag_max_ms", "lag_p99_ms", "lag_max_at_s", "lag_max_cpu_ms",
+                                           "lag_max_gc_ms", "lag_over_100ms", "gc_max_ms", "gc_total_ms")},
             "rss_growth_mb": found["rss_growth_mb"], "progress_notifications": found["notes"],
             "seconds": found["seconds"], "webhooks": len(sim.webhook_deliveries),
             "statuses": dict(Counter(status for _, status in found["statuses"]))}
@@ -260,12 +266,14 @@ def main() -> None:
     parser.add_argument("--protocol", choices=(PROTOCOL, "2025"), default=PROTOCOL,
                         help="process mode: 2026-07-28 requests, or 2025-era sessions (initialize handshake)")
     parser.add_argument("--sessions", type=int, default=SESSIONS, help="process mode: clients per replica")
+    parser.add_argument("--profile", metavar="DIR", help="process mode: pyinstrument profiles of the replicas there "
+                        "(pip install pyinstrument; lag figures then include its overhead)")
     parser.add_argument("--database-url", default=os.environ.get("UNIFICALLY_TEST_DATABASE_URL") or DEFAULT_DB)
     parser.add_argument("--child", nargs=2, metavar=("SETUP", "N"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(anyio.run(run_once, args.child[0], int(args.child[1]), args.scale, args.database_url,
-                                   args.mode, args.protocol, args.sessions)))
+                                   args.mode, args.protocol, args.sessions, args.profile)))
         return
     runs = []
     for rep in range(args.reps):
@@ -273,10 +281,15 @@ def main() -> None:
             for n in args.sizes:
                 out = subprocess.run([sys.executable, __file__, "--child", setup, str(n), "--scale", str(args.scale),
                                       "--mode", args.mode, "--database-url", args.database_url,
-                                      "--protocol", args.protocol, "--sessions", str(args.sessions)],
+                                      "--protocol", args.protocol, "--sessions", str(args.sessions),
+                                      *(["--profile", args.profile] if args.profile else [])],
                                      capture_output=True, text=True, check=True)
                 runs.append({**json.loads(out.stdout.strip().splitlines()[-1]), "rep": rep})
-                print(f"  rep {rep + 1}: {setup}, N={n}: {runs[-1]['seconds']:.1f} s", file=sys.stderr)
+                run = runs[-1]
+                print(f"  rep {rep + 1}: {setup}, N={n}: {run['seconds']:.1f} s; worst lag {run['lag_max_ms']:.0f} ms "
+                      f"at {run['lag_max_at_s']:.2f} s (process CPU meanwhile {run['lag_max_cpu_ms']:.0f} ms, "
+                      f"GC {run['lag_max_gc_ms']:.0f} ms), {run['lag_over_100ms']} tick(s) over 100 ms; longest GC "
+                      f"{run['gc_max_ms']:.0f} ms", file=sys.stderr)
     report(runs, args)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     suffix = "-2025" if args.mode == "process" and args.protocol == "2025" else ""

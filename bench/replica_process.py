@@ -9,7 +9,9 @@ needed; the Host allow-list (loopback names, any port) accepts the clients' and 
 
 The benchmark steers the monitor through files in BENCH_DIR: `mark` starts the measurement (RSS baseline, lag
 samples from then on), `stop` ends it and has `stats-<pid>.json` written. `replica()` is the benchmark's side:
-start one on a given loopback port, wait until `/readyz` answers, terminate it at the end.
+start one on a given loopback port, wait until `/readyz` answers, terminate it at the end. With BENCH_PROFILE (a
+folder; `bench/concurrency.py --profile`), pyinstrument profiles the event loop's thread during the measurement
+and writes its text, HTML and session there.
 
     BENCH_DIR=/tmp/x UNIFICALLY_SIMULATE=1 python bench/replica_process.py --port 8123
 """
@@ -36,13 +38,35 @@ START_SECONDS = 60.0
 async def measure(folder: Path, monitor: Monitor) -> None:
     while not (folder / "mark").exists():
         await anyio.sleep(0.01)
+    profiler = profile_start()
     monitor.reset()
     async with anyio.create_task_group() as group:
         group.start_soon(monitor.run)
         while not (folder / "stop").exists():
             await anyio.sleep(0.05)
         group.cancel_scope.cancel()
+    profile_save(profiler)
     (folder / f"stats-{os.getpid()}.json").write_text(json.dumps(monitor.stats()))
+
+
+def profile_start() -> Any:
+    """With BENCH_PROFILE (a folder), pyinstrument samples this thread's stacks (1 ms) during the measurement."""
+    if not os.environ.get("BENCH_PROFILE"):
+        return None
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.001, async_mode="disabled")
+    profiler.start()
+    return profiler
+
+
+def profile_save(profiler: Any) -> None:
+    if profiler is not None:
+        profiler.stop()
+        target = Path(os.environ["BENCH_PROFILE"]) / f"{os.environ.get('BENCH_LABEL', 'replica')}-{os.getpid()}"
+        target.with_suffix(".txt").write_text(profiler.output_text(unicode=True, show_all=False))
+        target.with_suffix(".html").write_text(profiler.output_html())
+        profiler.last_session.save(str(target.with_suffix(".pyisession")))
 
 
 def main() -> int:
