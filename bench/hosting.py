@@ -1,9 +1,11 @@
-"""Hosting pieces shared by the concurrency benchmark and the webhook tests, until the HTTP transport lands: the
-running server's services (as the HTTP app hands them to the webhook route), a fresh PostgreSQL schema, and the
-benchmark's monitor of an event loop's lag and the process's RSS."""
+"""Hosting pieces shared by the concurrency benchmark and the tests: the running server's services (for a webhook
+route mounted outside the HTTP app: the in-process benchmark, the webhook tests), a fresh PostgreSQL schema, a
+round-robin load balancer for webhook deliveries, and the benchmark's monitor of an event loop's lag and the
+process's RSS."""
 
 from __future__ import annotations
 
+import gc
 import socket
 import time
 import uuid
@@ -13,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import anyio
+import httpx2
 
 TICK = 0.01  # the lag monitor's ticker (seconds)
 
@@ -71,29 +74,70 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+class Balancer(httpx2.AsyncBaseTransport):
+    """A load balancer without affinity in front of replicas on loopback: each request goes to the next base URL
+    (its Host header stays the one of the URL it was sent to, as behind a proxy that passes Host)."""
+
+    def __init__(self, bases: list[str]) -> None:
+        self.targets = [httpx2.URL(base) for base in bases]
+        self.sent = 0
+        self.inner = httpx2.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        target = self.targets[self.sent % len(self.targets)]
+        self.sent += 1
+        request.url = request.url.copy_with(host=target.host, port=target.port)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        pass  # a client that closes is not the balancer going away: `close` does that
+
+    async def close(self) -> None:
+        await self.inner.aclose()
+
+
 class Monitor:
-    """Event-loop lag (how late a 10 ms ticker wakes) and peak RSS, from `reset` on."""
+    """Event-loop lag (how late a 10 ms ticker wakes), peak RSS and garbage-collection pauses, from `reset` on."""
 
     def __init__(self) -> None:
         self.reset()
+        self.gc_started = 0.0
+        gc.callbacks.append(self._gc)
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.gc_started = time.perf_counter()
+            return
+        pause = time.perf_counter() - self.gc_started
+        self.gc_total += pause
+        if pause > self.gc_worst[0]:
+            self.gc_worst = (pause, info["generation"])
 
     def reset(self) -> None:
         self.lags: list[float] = []
-        self.worst_at = 0.0  # seconds from the reset to the worst lag
+        self.worst = (0.0, 0.0, 0.0, 0.0)  # lag, its start from the reset, CPU and GC seconds meanwhile
+        self.gc_total = 0.0
+        self.gc_worst = (0.0, -1)  # the longest collection: seconds, generation
         self.origin = time.perf_counter()
         self.before = self.peak = rss_mb()
 
     async def run(self) -> None:
         while True:
-            started = time.perf_counter()
+            started, cpu, collecting = time.perf_counter(), time.process_time(), self.gc_total
             await anyio.sleep(TICK)
-            self.lags.append(time.perf_counter() - started - TICK)
-            if self.lags[-1] >= max(self.lags):
-                self.worst_at = started - self.origin
+            self.lags.append(lag := time.perf_counter() - started - TICK)
+            if lag >= self.worst[0]:
+                self.worst = (lag, started - self.origin, time.process_time() - cpu, self.gc_total - collecting)
             if len(self.lags) % 10 == 0:
                 self.peak = max(self.peak, rss_mb())
 
     def stats(self) -> dict[str, float]:
+        """Lag max and p99; when the worst happened, the CPU the process used meanwhile (far below the lag: it
+        waited for a core, not for its own code) and the part of it spent collecting garbage; ticks later than
+        100 ms; the longest collection and its generation; RSS growth."""
         lags = sorted(self.lags) or [0.0]
         return {"lag_max_ms": lags[-1] * 1000, "lag_p99_ms": lags[int(len(lags) * 0.99)] * 1000,
-                "lag_max_at_s": self.worst_at, "rss_growth_mb": max(self.peak, rss_mb()) - self.before}
+                "lag_max_at_s": self.worst[1], "lag_max_cpu_ms": self.worst[2] * 1000,
+                "lag_max_gc_ms": self.worst[3] * 1000, "lag_over_100ms": sum(lag > 0.1 for lag in lags),
+                "gc_max_ms": self.gc_worst[0] * 1000, "gc_max_generation": self.gc_worst[1],
+                "gc_total_ms": self.gc_total * 1000, "rss_growth_mb": max(self.peak, rss_mb()) - self.before}

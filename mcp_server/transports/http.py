@@ -18,6 +18,7 @@ The health endpoints skip 1 to 3: they reveal nothing, and load balancers probe 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import re
 from collections.abc import AsyncIterator, Generator
@@ -149,7 +150,9 @@ def uvicorn_config(app: ASGIApp, host: str, port: int) -> uvicorn.Config:
 
 async def serve(settings: Settings, http: HttpSettings) -> None:
     """Run the endpoint until SIGINT/SIGTERM."""
-    await uvicorn.Server(uvicorn_config(build_app(settings, http), http.host, http.port)).serve()
+    app = build_app(settings, http)
+    gc.freeze()  # what start-up made (modules, schemas, tools) lives for good: full collections skip it
+    await uvicorn.Server(uvicorn_config(app, http.host, http.port)).serve()
 
 
 class _Embedded(uvicorn.Server):
