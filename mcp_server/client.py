@@ -20,7 +20,7 @@ import httpx2
 
 from mcp_server import errors as E
 from mcp_server.answers import outcome_unknown_message, parse_answer
-from mcp_server.keys import request_keys
+from mcp_server.keys import KNOWN_KEYS, request_keys
 from mcp_server.netguard import fetch_client
 from mcp_server.retry import RetryPolicy, may_retry
 from mcp_server.settings import Settings
@@ -180,18 +180,19 @@ class UnificallyClient:
         timeout = min(self.settings.create_timeout, self.settings.request_timeout) if creates_task \
             else self.settings.request_timeout
         attempt = 0
-        while True:
-            try:
-                status, body, text, reason = await self._once(request, what, creates_task, timeout)
-                return parse_answer(status, body, text, reason, what=what, creates_task=creates_task, upload=upload,
-                                    task_read=task_read)
-            except E.UnificallyError as error:
-                delay = self.retry.delay(attempt, error) if may_retry(error, creates_task=creates_task) else None
-                if delay is None or (retry_until is not None and self.time.monotonic() + delay > retry_until):
-                    raise
-                log.warning("%s: %s; retrying in %.1fs (attempt %d)", what, error.message, delay, attempt + 2)
-                await self.time.sleep(delay)
-                attempt += 1
+        with KNOWN_KEYS.holding(request.keys):  # the log filter knows this request's key while it runs
+            while True:
+                try:
+                    status, body, text, reason = await self._once(request, what, creates_task, timeout)
+                    return parse_answer(status, body, text, reason, what=what, creates_task=creates_task,
+                                        upload=upload, task_read=task_read)
+                except E.UnificallyError as error:
+                    delay = self.retry.delay(attempt, error) if may_retry(error, creates_task=creates_task) else None
+                    if delay is None or (retry_until is not None and self.time.monotonic() + delay > retry_until):
+                        raise
+                    log.warning("%s: %s; retrying in %.1fs (attempt %d)", what, error.message, delay, attempt + 2)
+                    await self.time.sleep(delay)
+                    attempt += 1
 
     async def _once(self, request: _Request, what: str, creates_task: bool,
                     timeout: float) -> tuple[int, Any, str, str]:

@@ -2,8 +2,9 @@
 
 The keys known to a request are the key it is sent with (a hosted user's own, see
 `UnificallyClient.bound`), the server's configured key, and any credentials in the userinfo of the
-configured URLs. Every key the process has used is remembered here, so that the log filter, the last line
-of defence, can redact all of them from every record, whichever logger wrote it.
+configured URLs. The log filter, the last line of defence, redacts the configured ones and every key a running
+request holds from every record, whichever logger wrote it; a hosted user's key is forgotten when the request
+made with it ends.
 """
 
 from __future__ import annotations
@@ -11,36 +12,48 @@ from __future__ import annotations
 import functools
 import logging
 import threading
-from collections import OrderedDict
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import httpx2
 
 from mcp_server.settings import SIMULATOR_KEY, Settings
 from mcp_server.untrusted import clean_text
 
-MAX_REMEMBERED = 1000  # hosted mode: the most recently used keys stay known to the log filter
-
 
 class KnownKeys:
-    """A bounded, thread-safe set of the secrets this process has used, most recent last."""
+    """The secrets the log filter redacts, thread-safe: the configured ones (the server's own key, URL
+    credentials) for the life of the process, and a hosted user's key only while a request made with it runs
+    (`holding`), so that no user's key stays in memory after that user's work."""
 
     def __init__(self) -> None:
-        self._keys: OrderedDict[str, None] = OrderedDict()
+        self._configured: dict[str, None] = {}
+        self._held: Counter[str] = Counter()
         self._lock = threading.Lock()
 
     def add(self, *keys: str | None) -> None:
         with self._lock:
-            for key in keys:
-                if key and key != SIMULATOR_KEY:  # the simulator's key is public, and a common word
-                    self._keys[key] = None
-                    self._keys.move_to_end(key)
-            while len(self._keys) > MAX_REMEMBERED:
-                self._keys.popitem(last=False)
+            self._configured.update((key, None) for key in keys if key and key != SIMULATOR_KEY)
+
+    @contextmanager
+    def holding(self, keys: Iterable[str]) -> Iterator[None]:
+        """Known for the block (nested and concurrent holds of one key are counted)."""
+        held = [key for key in keys if key and key != SIMULATOR_KEY]
+        with self._lock:
+            self._held.update(held)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._held.subtract(held)
+                for key in held:
+                    if self._held[key] <= 0:
+                        del self._held[key]
 
     def all(self) -> tuple[str, ...]:
         with self._lock:
-            return tuple(self._keys)
+            return tuple(dict.fromkeys([*self._configured, *self._held]))
 
 
 KNOWN_KEYS = KnownKeys()
@@ -58,11 +71,9 @@ def url_credentials(url: str) -> tuple[str, ...]:
 
 def request_keys(settings: Settings, key: str | None) -> tuple[str, ...]:
     """Every secret known to one request: its key, the configured key and the URLs' credentials."""
-    keys = [k for k in (key, settings.key()) if k and k != SIMULATOR_KEY]
-    keys += url_credentials(settings.base_url) + url_credentials(settings.upload_url)
-    unique = tuple(dict.fromkeys(keys))
-    KNOWN_KEYS.add(*unique)
-    return unique
+    configured = (settings.key(), *url_credentials(settings.base_url), *url_credentials(settings.upload_url))
+    KNOWN_KEYS.add(*configured)  # for the process's life; a request's own key is held while it runs (client)
+    return tuple(dict.fromkeys(k for k in (key, *configured) if k and k != SIMULATOR_KEY))
 
 
 class RedactingFilter(logging.Filter):

@@ -174,3 +174,61 @@ async def test_serve_installs_the_log_filter(dirs):
         stderr = b"".join([chunk async for chunk in process.stderr]).decode(errors="replace")
     assert "serving on stdio" in stderr and "127.0.0.1:9" in stderr
     assert leaks(stderr, secret) == []
+
+
+async def test_serve_over_http_installs_the_log_filter(dirs):
+    import sys
+
+    import anyio
+
+    from tests.test_stdio import server_env
+
+    secret = "userinfo-secret-4712-xyz"
+    env = server_env(f"http://user:{secret}@127.0.0.1:9", dirs)
+    process = await anyio.open_process([sys.executable, "-m", "mcp_server", "serve", "--transport", "http",
+                                        "--port", "0"], env=env)
+    stderr = ""
+    try:
+        with anyio.fail_after(20):
+            async for chunk in process.stderr:
+                stderr += chunk.decode(errors="replace")
+                if "serving Streamable HTTP" in stderr and "\n" in stderr.split("serving Streamable HTTP")[1]:
+                    break
+    finally:
+        process.terminate()
+        await process.wait()
+    assert "127.0.0.1:9" in stderr and leaks(stderr, secret) == []
+
+
+async def test_a_hosted_users_key_is_known_to_the_log_filter_only_while_its_request_runs(dirs):
+    import httpx2
+
+    from mcp_server.client import UnificallyClient
+
+    own = "users-own-key-5e8d0c4a2f"
+    sim = make_sim()
+    inner = sim.transport()
+    during: list[bool] = []
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(self.format(record))
+
+    class Watching(httpx2.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+            during.append(own in KNOWN_KEYS.all())
+            logging.getLogger("test.redaction.held").warning("sending %s", request.headers["authorization"])
+            return await inner.handle_async_request(request)
+
+    handler = Collect()
+    install_log_redaction(handlers=[handler])
+    logging.getLogger("test.redaction.held").addHandler(handler)
+    client = UnificallyClient(make_settings(dirs, api_key=SecretStr(API_KEY)), Watching()).bound(own)
+    try:
+        await client.get_account()
+    finally:
+        await client.aclose()
+        logging.getLogger("test.redaction.held").removeHandler(handler)
+    assert during and all(during) and records and all(leaks(r, own) == [] for r in records)
+    assert own not in KNOWN_KEYS.all() and API_KEY in KNOWN_KEYS.all()  # forgotten; the server's own key stays

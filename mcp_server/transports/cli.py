@@ -59,8 +59,10 @@ def http_settings(args: argparse.Namespace, env: Mapping[str, str] | None = None
 
 
 async def serve_http(settings: Settings, http: HttpSettings) -> None:
+    from mcp_server.keys import install_log_redaction
     from mcp_server.transports.http import serve
 
+    install_log_redaction(settings)  # as on stdio: no log record carries a key (a user's, while its request runs)
     if http.auth == "user-key" and settings.key() and not settings.simulate:
         log.warning("UNIFICALLY_API_KEY is not used in user-key mode: every request works with its user's own key")
     access = {"user-key": "each user's own key", "token": "bearer token" if http.token else "none (loopback)"}
