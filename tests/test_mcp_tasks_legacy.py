@@ -103,7 +103,9 @@ async def test_refusals_come_before_any_task_and_errors_follow_the_spec(dirs):
         await wire.initialize("2025-11-25")
         bad = (await wire.result("tools/call", {"name": "generate_video_veo", "task": {},
                                                 "arguments": {**VEO, "model": "google/veo-9"}}))["task"]
-        assert bad["status"] == "failed" and "Invalid arguments" in bad["statusMessage"] and not posts(sim)
+        assert bad["status"] == "working" and not posts(sim)  # the spec: every task begins working
+        got = await wire.result("tasks/get", {"taskId": bad["taskId"]})
+        assert got["status"] == "failed" and "Invalid arguments" in got["statusMessage"]
         refusal = await wire.result("tasks/result", {"taskId": bad["taskId"]})  # the plain call's own isError
         assert refusal["isError"] and "Invalid arguments" in refusal["content"][0]["text"]
         not_task_tool = await wire.request("tools/call", {"name": "get_task", "arguments": {"task_id": "x"},
@@ -117,7 +119,8 @@ async def test_refusals_come_before_any_task_and_errors_follow_the_spec(dirs):
             assert (await wire.request(method, params))["error"]["code"] == -32602, method
         assert (await wire.request("tasks/update", {"taskId": "x", "inputResponses": {}}))["error"]["code"] == -32601
         priced = await veo_task(wire, dry_run=True)
-        assert priced["status"] == "completed" and [p.json["dry_run"] for p in posts(sim)] == [True]
+        assert priced["status"] == "working" and [p.json["dry_run"] for p in posts(sim)] == [True]
+        assert (await wire.result("tasks/get", {"taskId": priced["taskId"]}))["status"] == "completed"
         dry = await wire.result("tasks/result", {"taskId": priced["taskId"]})
         assert dry["structuredContent"]["status"] == "dry_run"
 

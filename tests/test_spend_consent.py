@@ -228,19 +228,27 @@ async def legacy_task_call(wire: Wire, prompt: str, answer: dict | None) -> dict
     return out["answer"]["result"]
 
 
+async def refusal_of(wire: Wire, answer: dict) -> dict:
+    """The tool result behind a task handle that ended at once (a refusal)."""
+    handle = answer["task"]
+    assert (await wire.result("tasks/get", {"taskId": handle["taskId"]}))["status"] == "failed"
+    return await wire.result("tasks/result", {"taskId": handle["taskId"]})
+
+
 async def test_a_task_augmented_call_passes_the_same_gate(dirs, sim):
-    """2025-11-25 MCP Tasks: the question comes before the task handle; a refusal is a plain error, no task."""
+    """2025-11-25 MCP Tasks: the question comes before the task handle; a refusal creates nothing upstream (the
+    call, sent with `task`, still gets a task handle: one that has failed, whose tasks/result is the refusal)."""
     async with Wire.open(build_server(make_settings(dirs, **CONFIRM), sim.transport())) as wire:
         await wire.request("initialize", {"protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
                                           "clientInfo": {"name": "raw", "version": "0"}})
         await wire.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
-        declined = await legacy_task_call(wire, "a fox", {"action": "decline"})
-        assert declined["isError"] and "declined" in declined["content"][0]["text"] and "task" not in declined
+        declined = await refusal_of(wire, await legacy_task_call(wire, "a fox", {"action": "decline"}))
+        assert declined["isError"] and "declined" in declined["content"][0]["text"]
         assert paid(sim) == []
         accepted = await legacy_task_call(wire, "a hare", {"action": "accept", "content": {"confirm": True}})
         assert accepted["task"]["status"] == "working" and len(paid(sim)) == 1
     async with Wire.open(build_server(make_settings(dirs, max_cost_per_task=0.1), sim.transport())) as wire:
         await wire.initialize("2025-11-25")
-        over = await legacy_task_call(wire, "an owl", None)
-        assert over["isError"] and "per-task limit" in over["content"][0]["text"] and "task" not in over
+        over = await refusal_of(wire, await legacy_task_call(wire, "an owl", None))
+        assert over["isError"] and "per-task limit" in over["content"][0]["text"]
     assert len(paid(sim)) == 1

@@ -56,8 +56,8 @@ class Legacy:
         if not isinstance(first, dict):
             return first
         # A call refused before anything was created (bad arguments, no key, a declined price) is still answered
-        # with a task, born failed: a client that sent `task` reads a CreateTaskResult (the TypeScript SDK rejects
-        # anything else), and tasks/result returns the refusal, as the spec's tool errors are.
+        # with a task, which has already failed: a client that sent `task` reads a CreateTaskResult (the TypeScript
+        # SDK rejects anything else), and tasks/result returns the refusal, as the spec's tool errors are.
         session = ctx.session
 
         async def tell(task: McpTask) -> None:
@@ -69,7 +69,10 @@ class Legacy:
             task = await self.runtime.open(services, str(params.get("name")), first, task_params.get("ttl"), tell)
         except Exception as exc:  # the handle could not be journaled: an error (never a CallToolResult) naming the task
             raise MCPError(types.INTERNAL_ERROR, _unrecorded(first, exc)) from None
-        return {"task": await self.wire(services, task), "_meta": {IMMEDIATE_RESPONSE: _immediate(task)}}
+        created = await self.wire(services, task)
+        if task.ended:  # the spec: a task begins `working`; how it ended is what the next tasks/get tells
+            created.update(status="working", statusMessage="Ended at once; tasks/get tells how.", pollInterval=1)
+        return {"task": created, "_meta": {IMMEDIATE_RESPONSE: _immediate(task)}}
 
     async def get(self, ctx: ServerRequestContext[Services, Any], params: types.GetTaskRequestParams) -> Any:
         services = ctx.lifespan_context
