@@ -105,9 +105,13 @@ def build_server(settings: Settings, transport: httpx2.AsyncBaseTransport | None
             await client.aclose()
             await journal.close()
 
+    published: dict[str | None, list[types.Tool]] = {}  # the selection is fixed: published once per version
+
     async def on_list_tools(ctx: ServerRequestContext[Services], params: Any) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=versions.tools([tool.to_mcp() for tool in tools.values()],
-                                                          ctx.protocol_version))
+        version = ctx.protocol_version
+        if version not in published:
+            published[version] = versions.tools([tool.to_mcp() for tool in tools.values()], version)
+        return types.ListToolsResult(tools=published[version])
 
     async def on_call_tool(ctx: ServerRequestContext[Services], params: types.CallToolRequestParams
                            ) -> types.CallToolResult | types.InputRequiredResult:
