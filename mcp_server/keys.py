@@ -59,6 +59,15 @@ class KnownKeys:
 KNOWN_KEYS = KnownKeys()
 
 
+def shown_url(url: str) -> str:
+    """`url` as a log line may show it: without its userinfo (credentials of any length)."""
+    try:
+        parsed = httpx2.URL(url)
+    except (httpx2.InvalidURL, TypeError, ValueError):
+        return "(an unreadable URL)"
+    return str(parsed.copy_with(username=None, password=None)) if parsed.userinfo else url
+
+
 @functools.lru_cache(maxsize=64)
 def url_credentials(url: str) -> tuple[str, ...]:
     """The user name and password in a URL's userinfo, when long enough to be a secret."""

@@ -232,3 +232,19 @@ async def test_a_hosted_users_key_is_known_to_the_log_filter_only_while_its_requ
         logging.getLogger("test.redaction.held").removeHandler(handler)
     assert during and all(during) and records and all(leaks(r, own) == [] for r in records)
     assert own not in KNOWN_KEYS.all() and API_KEY in KNOWN_KEYS.all()  # forgotten; the server's own key stays
+
+
+async def test_the_startup_line_never_shows_url_credentials_however_short(dirs):
+    import sys
+
+    import anyio
+
+    from tests.test_stdio import server_env
+
+    env = server_env("http://ab:pw-12@127.0.0.1:9", dirs)  # too short for a redactable fragment: not shown at all
+    process = await anyio.open_process([sys.executable, "-m", "mcp_server", "serve"], env=env)
+    await process.stdin.aclose()
+    with anyio.fail_after(20):
+        await process.wait()
+        stderr = b"".join([chunk async for chunk in process.stderr]).decode(errors="replace")
+    assert "serving on stdio (http://127.0.0.1:9)" in stderr and "pw-12" not in stderr and "ab:" not in stderr
