@@ -71,7 +71,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 async def serve_stdio(settings: Settings) -> None:
-    from mcp_server.keys import install_log_redaction, shown_url
+    from mcp_server.keys import install_log_redaction, without_userinfo
     from mcp_server.server import build_server
     from mcp_server.transports.stdio import stdio_transport
 
@@ -79,7 +79,7 @@ async def serve_stdio(settings: Settings) -> None:
     server = build_server(settings)
     logging.getLogger(__name__).info(
         "unifically-mcp %s serving on stdio (%s)", __version__,
-        "simulator" if settings.simulate else shown_url(settings.base_url))
+        "simulator" if settings.simulate else without_userinfo(settings.base_url))
     async with stdio_transport(settings.message_limit) as (read_stream, write_stream):
         await server.run(read_stream, write_stream, server.create_initialization_options())
 

@@ -20,7 +20,7 @@ import httpx2
 
 from mcp_server import errors as E
 from mcp_server.answers import outcome_unknown_message, parse_answer
-from mcp_server.keys import KNOWN_KEYS, request_keys
+from mcp_server.keys import KNOWN_KEYS, request_keys, without_userinfo
 from mcp_server.netguard import fetch_client
 from mcp_server.retry import RetryPolicy, may_retry
 from mcp_server.settings import Settings
@@ -175,7 +175,7 @@ class UnificallyClient:
         key = self._key
         if not key:
             raise E.MissingApiKey(missing_key_message())
-        url = path if path.startswith("http") else self.settings.base_url + path
+        url = without_userinfo(path if path.startswith("http") else self.settings.base_url + path)
         request = _Request(method, url, {"Authorization": f"Bearer {key}"}, kwargs, request_keys(self.settings, key))
         timeout = min(self.settings.create_timeout, self.settings.request_timeout) if creates_task \
             else self.settings.request_timeout

@@ -59,12 +59,13 @@ class KnownKeys:
 KNOWN_KEYS = KnownKeys()
 
 
-def shown_url(url: str) -> str:
-    """`url` as a log line may show it: without its userinfo (credentials of any length)."""
+def without_userinfo(url: str) -> str:
+    """`url` without its userinfo (credentials of any length): as a log line shows it, and as the API is called
+    (httpx2 would turn userinfo into Basic auth in place of the key's Bearer header)."""
     try:
         parsed = httpx2.URL(url)
     except (httpx2.InvalidURL, TypeError, ValueError):
-        return "(an unreadable URL)"
+        return url  # the request fails on it with its own error; the log filter still redacts credentials
     return str(parsed.copy_with(username=None, password=None)) if parsed.userinfo else url
 
 

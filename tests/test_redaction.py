@@ -248,3 +248,13 @@ async def test_the_startup_line_never_shows_url_credentials_however_short(dirs):
         await process.wait()
         stderr = b"".join([chunk async for chunk in process.stderr]).decode(errors="replace")
     assert "serving on stdio (http://127.0.0.1:9)" in stderr and "pw-12" not in stderr and "ab:" not in stderr
+
+
+async def test_userinfo_in_the_api_url_never_replaces_the_keys_bearer_header(dirs):
+    sim = make_sim()
+    settings = make_settings(dirs, base_url="http://user:userinfo-secret-99@api.test")
+    async with Client(build_server(settings, sim.transport())) as client:
+        result = await client.call_tool("get_account", {})
+    assert not result.is_error, text_of(result)
+    assert sim.requests[-1].headers["authorization"] == f"Bearer {API_KEY}"  # not Basic auth from the userinfo
+    assert leaks(dump(result), "userinfo-secret-99") == []

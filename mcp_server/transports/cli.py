@@ -59,7 +59,7 @@ def http_settings(args: argparse.Namespace, env: Mapping[str, str] | None = None
 
 
 async def serve_http(settings: Settings, http: HttpSettings) -> None:
-    from mcp_server.keys import install_log_redaction, shown_url
+    from mcp_server.keys import install_log_redaction, without_userinfo
     from mcp_server.transports.http import serve
 
     install_log_redaction(settings)  # as on stdio: no log record carries a key (a user's, while its request runs)
@@ -67,6 +67,6 @@ async def serve_http(settings: Settings, http: HttpSettings) -> None:
         log.warning("UNIFICALLY_API_KEY is not used in user-key mode: every request works with its user's own key")
     access = {"user-key": "each user's own key", "token": "bearer token" if http.token else "none (loopback)"}
     log.info("unifically-mcp %s serving Streamable HTTP on http://%s:%d%s (%s; access: %s; %s)", __version__,
-             http.host, http.port, http.path, "simulator" if settings.simulate else shown_url(settings.base_url),
+             http.host, http.port, http.path, "simulator" if settings.simulate else without_userinfo(settings.base_url),
              access[http.auth], "stateless" if http.stateless else "sessions")
     await serve(settings, http)
