@@ -115,7 +115,7 @@ class UnificallyClient:
     async def create_task(self, model: str, input: dict[str, Any], *, callback_url: str | None = None,
                           dry_run: bool = False, retry_until: float | None = None) -> dict[str, Any]:
         """Create (or with dry_run price) a task. `retry_until` (this client's time base) bounds the back-offs
-        after a 429 or a connection that never sent: no retry is slept for that would end after it."""
+        after a 429 or a connection that never sent, and the retried attempt: none is made that could end after it."""
         body: dict[str, Any] = {"model": model, "input": input}
         if callback_url:
             body["callback_url"] = callback_url
@@ -188,11 +188,20 @@ class UnificallyClient:
                                         upload=upload, task_read=task_read)
                 except E.UnificallyError as error:
                     delay = self.retry.delay(attempt, error) if may_retry(error, creates_task=creates_task) else None
-                    if delay is None or (retry_until is not None and self.time.monotonic() + delay > retry_until):
+                    if delay is None or not self._retry_fits(delay, timeout, retry_until):
                         raise
                     log.warning("%s: %s; retrying in %.1fs (attempt %d)", what, error.message, delay, attempt + 2)
                     await self.time.sleep(delay)
                     attempt += 1
+
+    def _retry_fits(self, delay: float, timeout: float, retry_until: float | None) -> bool:
+        """Whether a back-off of `delay` (time-base seconds) and then a whole attempt (`timeout` real seconds) end
+        by `retry_until`: a retried create never runs past the call's budget, so a call ends within it (or within
+        the first attempt's own timeout) plus a few seconds."""
+        if retry_until is None:
+            return True
+        left = self.time.real(retry_until - self.time.monotonic())  # real seconds
+        return self.time.real(delay) + timeout <= left
 
     async def _once(self, request: _Request, what: str, creates_task: bool,
                     timeout: float) -> tuple[int, Any, str, str]:

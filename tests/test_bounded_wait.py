@@ -161,11 +161,18 @@ async def test_a_journal_that_fails_after_the_create_still_returns_the_task_id(d
 async def test_back_offs_before_a_create_fit_in_the_budget(dirs):
     sim = make_sim(task_seconds=5)
     sim.add_fault(Fault(kind="rate_limit", lifted_in=25, method="POST", path="/v1/tasks", times=1))
-    async with Client(build_server(make_settings(dirs, wait_seconds=10), sim.transport())) as client:
+    settings = make_settings(dirs, wait_seconds=10, create_timeout=0.5)  # an attempt: 10 simulated seconds
+    async with Client(build_server(settings, sim.transport())) as client:
         started = time.monotonic()
         refused = await client.call_tool("create_task", VEO)
         assert (time.monotonic() - started) * SCALE < 10
         assert refused.is_error and "Try again in 25 s" in text_of(refused) and not sim.created_tasks()
+        # the back-off fits, but a whole attempt after it would not: not retried, so the call ends in its budget
+        sim.add_fault(Fault(kind="rate_limit", lifted_in=4, method="POST", path="/v1/tasks", times=1))
+        started = time.monotonic()
+        late = await client.call_tool("create_task", {**VEO, "wait_seconds": 12})
+        assert (time.monotonic() - started) * SCALE < 12
+        assert late.is_error and "Try again in 4 s" in text_of(late) and not sim.created_tasks()
         sim.add_fault(Fault(kind="rate_limit", lifted_in=4, method="POST", path="/v1/tasks", times=1))
         created = await client.call_tool("create_task", {**VEO, "wait_seconds": 30})
     assert created.structured_content["status"] == "completed" and len(sim.created_tasks()) == 1

@@ -45,10 +45,17 @@ async def test_api_errors_are_clear_and_verbatim(client, sim, status, message, e
     assert len(creates) == 1 and sim.created_tasks() == []
 
 
-async def test_rate_limit_on_create_is_retried_after_lifted_in(client, sim):
+def retrying(dirs, sim, mode) -> Client:
+    """A server whose create attempt (0.3 real s) fits with a back-off in the default scaled budget (0.5 real s):
+    a create is retried only when the back-off and a whole attempt end within the call's budget."""
+    return Client(build_server(make_settings(dirs, create_timeout=0.3), sim.transport()), mode=mode)
+
+
+async def test_rate_limit_on_create_is_retried_after_lifted_in(dirs, sim, mode):
     sim.add_fault(Fault(kind="rate_limit", lifted_in=1, path="/v1/tasks", method="POST", times=1))
     started = time.monotonic()
-    result = await call(client)
+    async with retrying(dirs, sim, mode) as client:
+        result = await call(client)
     assert not result.is_error, text_of(result)
     assert time.monotonic() - started >= 1.0 / SCALE  # waited as the API asked (in simulated seconds)
     assert len(posts(sim)) == 2 and len(sim.created_tasks()) == 1
@@ -77,9 +84,10 @@ async def test_server_error_on_create_is_not_resent(client, sim):
     assert len(posts(sim)) == 1
 
 
-async def test_connection_failure_before_sending_is_retried_once_created(client, sim):
+async def test_connection_failure_before_sending_is_retried_once_created(dirs, sim, mode):
     sim.add_fault(Fault(kind="drop_before", path="/v1/tasks", method="POST", times=1))
-    result = await call(client)
+    async with retrying(dirs, sim, mode) as client:
+        result = await call(client)
     assert not result.is_error, text_of(result)
     assert len(sim.created_tasks()) == 1
 

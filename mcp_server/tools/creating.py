@@ -43,9 +43,9 @@ async def create_once(services: Services, model: str, api_input: dict[str, Any],
                       callback_url: str | None = None, budget: float | None = None,
                       row: int | None = None) -> Created:
     """Create the task once, journaled as `row` (reserved by the spending gate) or as a new intent. Back-offs
-    before a retry (after a 429, or a connection that never sent) fit in `budget` seconds; the create request
-    itself has its own timeout (`create_timeout`). Without a caller's callback URL, a hosted server
-    (`public_url`) passes its own, journaled (hashed) before the send."""
+    before a retry (after a 429, or a connection that never sent) and the retried attempt (its whole timeout,
+    `create_timeout`) fit in `budget` seconds; the first attempt has its own timeout. Without a caller's callback
+    URL, a hosted server (`public_url`) passes its own, journaled (hashed) before the send."""
     journal = services.journal
     ours = new_callback(services.settings.public_url) if callback_url is None else None
     if row is None:
