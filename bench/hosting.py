@@ -1,7 +1,7 @@
 """Hosting pieces shared by the concurrency benchmark and the tests: the running server's services (for a webhook
 route mounted outside the HTTP app: the in-process benchmark, the webhook tests), a fresh PostgreSQL schema, a
-round-robin load balancer for webhook deliveries, and the benchmark's monitor of an event loop's lag and the
-process's RSS."""
+round-robin load balancer (webhook deliveries; requests to replicas in the HTTP tests), and the benchmark's
+monitor of an event loop's lag and the process's RSS."""
 
 from __future__ import annotations
 

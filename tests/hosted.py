@@ -54,24 +54,6 @@ async def connect(url: str, headers: dict[str, str] | None = None, mode: str = "
         yield client
 
 
-class RoundRobin(httpx2.AsyncBaseTransport):
-    """A load balancer without affinity: each request goes to the next of several replicas."""
-
-    def __init__(self, *urls: str) -> None:
-        self.targets = [httpx2.URL(url) for url in urls]
-        self.sent = 0
-        self.inner = httpx2.AsyncHTTPTransport()
-
-    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        target = self.targets[self.sent % len(self.targets)]
-        self.sent += 1
-        request.url = request.url.copy_with(host=target.host, port=target.port)
-        return await self.inner.handle_async_request(request)
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
-
-
 def as_user(key: str) -> dict[str, str]:
     return {"X-Unifically-Key": key}
 

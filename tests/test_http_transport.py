@@ -14,11 +14,12 @@ import httpx2
 import pytest
 from pydantic import SecretStr
 
+from bench.hosting import Balancer
 from mcp_server import cli
 from mcp_server.errors import InvalidInput
 from mcp_server.transports.settings import HttpSettings
 from tests.conftest import make_sim, text_of
-from tests.hosted import INIT, OWNER_SECRET, RoundRobin, connect, hosted_settings, raw_post, serving
+from tests.hosted import INIT, OWNER_SECRET, connect, hosted_settings, raw_post, serving
 
 pytestmark = pytest.mark.anyio
 TOKEN = "a-long-shared-token-0123456789"
@@ -137,7 +138,7 @@ async def test_2026_requests_go_to_any_replica_and_stream_progress(dirs):
     """Session-mode replicas behind a balancer without affinity: a 2026-07-28 client needs none."""
     sim = make_sim(task_seconds=2.0)
     async with serving(hosted_settings(dirs), sim) as one, serving(hosted_settings(dirs), sim) as two:
-        balancer = RoundRobin(one, two)
+        balancer = Balancer([one, two])
         async with connect(one, mode="2026-07-28", transport=balancer) as client:
             version = client.session.protocol_version
             seen: list[float] = []
@@ -148,6 +149,7 @@ async def test_2026_requests_go_to_any_replica_and_stream_progress(dirs):
             result = await client.call_tool("create_task", IMAGE, progress_callback=on_progress)
             listed = await client.call_tool("list_tasks", {})
             again = await client.call_tool("get_task", {"task_id": result.structured_content["task_id"]})
+        await balancer.close()
     assert version == "2026-07-28" and balancer.sent >= 3
     assert result.structured_content["status"] == "completed" and seen
     assert result.structured_content["task_id"] in text_of(listed) and not again.is_error
